@@ -1,0 +1,23 @@
+# Debian 12 packages only; scripts/setup.sh installs all of them.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(SQLite3 REQUIRED)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+
+if(CHAT_BUILD_DAEMON)
+    # 1.81 rather than Debian's default 1.74: as_tuple and per-operation cancellation
+    # make Beast coroutine code much simpler (docs/architecture.md).
+    find_package(Boost 1.81 EXACT REQUIRED)
+    find_package(yaml-cpp REQUIRED)
+    find_package(fmt REQUIRED)
+endif()
+
+if(CHAT_BUILD_TESTS)
+    find_package(GTest REQUIRED)
+    pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+endif()
+
+if(CHAT_BENCH)
+    find_package(benchmark REQUIRED)
+endif()

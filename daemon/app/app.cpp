@@ -1,0 +1,204 @@
+#include "app/app.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <exception>
+#include <fstream>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/logger.h>
+#include <spdlog/sinks/stdout_sinks.h>
+
+#include "app/signing_key_file.hpp"
+#include "http/server.hpp"
+#include "routing/client_routes.hpp"
+
+namespace chat::daemon {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+// How long requests in progress may take to finish after SIGTERM.
+constexpr std::chrono::seconds kShutdownGrace{10};
+
+Result<void> ensure_directory(const std::filesystem::path& dir) {
+    if (dir.empty()) return ok();
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec)
+        return make_error(Errc::storage, fmt::format("cannot create directory {}: {}", dir.string(),
+                                                     ec.message()));
+    return ok();
+}
+
+// Written whole to a temporary file and renamed, so a reader polling for it
+// never sees half of it.
+Result<void> write_ready_file(const std::filesystem::path& path, std::uint16_t port) {
+    auto temporary = path;
+    temporary += ".tmp";
+    {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        out << nlohmann::json{{"port", port}}.dump() << '\n';
+        if (!out.flush())
+            return make_error(Errc::storage, "cannot write ready_file " + temporary.string());
+    }
+    std::error_code ec;
+    std::filesystem::rename(temporary, path, ec);
+    if (ec)
+        return make_error(Errc::storage, fmt::format("cannot write ready_file {}: {}",
+                                                     path.string(), ec.message()));
+    return ok();
+}
+
+void log_failure(spdlog::logger& log, std::string_view what, std::exception_ptr failure) {
+    if (!failure) return;
+    try {
+        std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+        log.critical("{} ended by an exception: {}", what, e.what());
+    } catch (...) {
+        log.critical("{} ended by an unknown exception", what);
+    }
+}
+
+}  // namespace
+
+// The signal set and the strand that serialises everything done about signals.
+struct App::Signals {
+    explicit Signals(asio::io_context& io)
+        : strand(asio::make_strand(io)), set(strand, SIGINT, SIGTERM) {}
+    asio::strand<asio::io_context::executor_type> strand;
+    asio::signal_set set;
+};
+
+App::App(Config config)
+    : config_(std::move(config)),
+      log_(std::make_shared<spdlog::logger>("chatd",
+                                            std::make_shared<spdlog::sinks::stderr_sink_mt>())),
+      io_(std::make_unique<asio::io_context>(static_cast<int>(config_.http_threads))) {
+    log_->set_pattern("%Y-%m-%d %H:%M:%S.%e %L %v");
+    log_->set_level(spdlog::level::from_str(config_.log_level));
+}
+
+App::~App() = default;
+
+Result<void> App::start() {
+    // A client that disconnects must not kill the process with SIGPIPE.
+    std::signal(SIGPIPE, SIG_IGN);
+
+    // Listening first finds a busy port before anything is written.
+    add_client_routes(router_);
+    server_ = std::make_unique<Server>(*io_, router_, services_,
+                                       HttpLimits{.max_body_bytes = config_.max_request_body_bytes,
+                                                  .request_timeout = config_.request_timeout},
+                                       *log_);
+    auto port = server_->listen(config_.bind_address, config_.port);
+    if (!port) return port.error();
+
+    for (const auto& dir :
+         {config_.data_dir, config_.database_path.parent_path(),
+          config_.signing_key_path.parent_path(), config_.ready_file.parent_path()}) {
+        if (auto created = ensure_directory(dir); !created) return created.error();
+    }
+    if (!config_.ready_file.empty()) {
+        std::error_code ignored;  // a file left by a run that crashed
+        std::filesystem::remove(config_.ready_file, ignored);
+    }
+
+    auto database = DatabaseBootstrap::open(config_.database_path);
+    if (!database) return database.error();
+    database_.emplace(std::move(*database));
+
+    auto key = load_or_generate_signing_key(config_.signing_key_path);
+    if (!key) return key.error();
+    signing_key_.emplace(std::move(key->key));
+
+    services_.server_name = config_.server_name;
+    services_.public_baseurl = config_.public_baseurl.empty()
+                                   ? public_baseurl_for(config_.bind_address, *port)
+                                   : config_.public_baseurl;
+
+    signals_ = std::make_unique<Signals>(*io_);
+    asio::co_spawn(signals_->strand, stop_on_signal(), [this](std::exception_ptr failure) {
+        log_failure(*log_, "signal handling", failure);
+    });
+    server_->start();
+
+    if (!config_.ready_file.empty()) {
+        if (auto written = write_ready_file(config_.ready_file, *port); !written)
+            return written.error();
+    }
+    if (key->generated)
+        log_->info("generated signing key {} in {}", signing_key_->key_id(),
+                   config_.signing_key_path.string());
+    log_->info("chatd {} serving {} on {} (base URL {}, signing key {})", CHATD_VERSION,
+               config_.server_name, endpoint_text(config_.bind_address, *port),
+               services_.public_baseurl, signing_key_->key_id());
+    return ok();
+}
+
+Result<void> App::run() {
+    std::atomic<bool> thread_failed = false;
+    std::vector<std::thread> threads;
+    for (unsigned i = 0; i < config_.http_threads; ++i) {
+        threads.emplace_back([this, &thread_failed] {
+            try {
+                io_->run();
+            } catch (const std::exception& e) {
+                log_->critical("a network thread died: {}", e.what());
+                thread_failed = true;
+                io_->stop();
+            }
+        });
+    }
+    for (auto& thread : threads)
+        thread.join();
+
+    if (!config_.ready_file.empty()) {
+        std::error_code ignored;
+        std::filesystem::remove(config_.ready_file, ignored);
+    }
+    if (thread_failed) return make_error(Errc::internal, "a network thread died (see the log)");
+    log_->info("stopped");
+    return ok();
+}
+
+Task<void> App::stop_on_signal() {
+    auto [ec, signal] = co_await signals_->set.async_wait(kNoThrow);
+    if (ec) co_return;
+    log_->info("{} received: shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
+    asio::co_spawn(signals_->strand, stop_now_on_signal(), [this](std::exception_ptr failure) {
+        log_failure(*log_, "signal handling", failure);
+    });
+
+    bool drained = co_await server_->shutdown(kShutdownGrace);
+    if (drained) {
+        signals_->set.cancel();  // ends stop_now_on_signal(), so the io_context runs out of work
+    } else {
+        log_->warn("{} connections still busy after {} s: closing them", server_->session_count(),
+                   kShutdownGrace.count());
+        io_->stop();
+    }
+}
+
+Task<void> App::stop_now_on_signal() {
+    auto [ec, signal] = co_await signals_->set.async_wait(kNoThrow);
+    if (ec) co_return;
+    log_->warn("second signal received: stopping at once");
+    io_->stop();
+}
+
+}  // namespace chat::daemon

@@ -1,0 +1,347 @@
+#include "config/config.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <span>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <chat/core/server_name.hpp>
+
+namespace chat::daemon {
+
+namespace {
+
+// The config being built, and which derived options the file set itself.
+struct Draft {
+    Config config;
+    bool database_path_set = false;
+    bool signing_key_path_set = false;
+};
+
+Error config_error(std::string_view key, const YAML::Node& node, std::string_view problem) {
+    auto line = node.Mark().line;
+    if (line < 0) return make_error(Errc::invalid_param, fmt::format("{}: {}", key, problem));
+    return make_error(Errc::invalid_param, fmt::format("{}: {} (line {})", key, problem, line + 1));
+}
+
+// What the file said, quoted and shortened for an error message.
+std::string quoted(const YAML::Node& node) {
+    if (!node.IsScalar()) return node.IsSequence() ? "a list" : "a mapping";
+    constexpr std::size_t kShown = 40;
+    const auto& text = node.Scalar();
+    return text.size() <= kShown ? fmt::format("\"{}\"", text)
+                                 : fmt::format("\"{}...\"", text.substr(0, kShown));
+}
+
+Result<std::string> read_string(std::string_view key, const YAML::Node& node) {
+    if (!node.IsScalar()) return config_error(key, node, "expected a string, got " + quoted(node));
+    if (node.Scalar().empty()) return config_error(key, node, "must not be empty");
+    return node.Scalar();
+}
+
+Result<std::int64_t> read_integer(std::string_view key, const YAML::Node& node, std::int64_t min,
+                                  std::int64_t max) {
+    auto problem = fmt::format("expected an integer from {} to {}, got {}", min, max, quoted(node));
+    if (!node.IsScalar()) return config_error(key, node, problem);
+    // from_chars rather than yaml-cpp's conversions: no hex, no "+", no "1e3".
+    const auto& text = node.Scalar();
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size() || value < min || value > max)
+        return config_error(key, node, problem);
+    return value;
+}
+
+bool is_ip_address(const std::string& text) {
+    unsigned char buffer[sizeof(in6_addr)];
+    return inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
+           inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+}
+
+using Setter = Result<void> (*)(std::string_view key, const YAML::Node& value, Draft& draft);
+
+struct Option {
+    std::string_view key;
+    Setter set;
+};
+
+constexpr std::array<std::string_view, 7> kLogLevels = {"trace", "debug",    "info", "warn",
+                                                        "error", "critical", "off"};
+
+Result<void> apply_options(std::string_view prefix, const YAML::Node& map,
+                           std::span<const Option> options, Draft& draft);
+
+constexpr std::array kDatabaseOptions = {
+    Option{"path",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto path = read_string(key, value);
+               if (!path) return path.error();
+               draft.config.database_path = *path;
+               draft.database_path_set = true;
+               return ok();
+           }},
+};
+
+constexpr std::array kOptions = {
+    Option{"server_name",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto name = read_string(key, value);
+               if (!name) return name.error();
+               if (auto parsed = ServerName::parse(*name); !parsed)
+                   return config_error(key, value,
+                                       "expected a host name or IP address with an optional "
+                                       ":port, got " +
+                                           quoted(value));
+               draft.config.server_name = std::move(*name);
+               return ok();
+           }},
+    Option{"bind_address",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto address = read_string(key, value);
+               if (!address) return address.error();
+               if (!is_ip_address(*address))
+                   return config_error(key, value,
+                                       "expected an IPv4 or IPv6 address, got " + quoted(value));
+               draft.config.bind_address = std::move(*address);
+               return ok();
+           }},
+    Option{"port",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto port = read_integer(key, value, 0, 65535);
+               if (!port) return port.error();
+               draft.config.port = static_cast<std::uint16_t>(*port);
+               return ok();
+           }},
+    Option{"public_baseurl",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto url = read_string(key, value);
+               if (!url) return url.error();
+               bool has_scheme = url->starts_with("http://") || url->starts_with("https://");
+               auto host_start = url->find("://") + 3;
+               if (!has_scheme || host_start >= url->size() || (*url)[host_start] == '/' ||
+                   url->find_first_of(" \t\r\n") != std::string::npos)
+                   return config_error(key, value,
+                                       "expected an http:// or https:// URL, got " + quoted(value));
+               draft.config.public_baseurl = std::move(*url);
+               return ok();
+           }},
+    Option{"data_dir",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto dir = read_string(key, value);
+               if (!dir) return dir.error();
+               draft.config.data_dir = *dir;
+               return ok();
+           }},
+    Option{"database",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               if (!value.IsMap())
+                   return config_error(key, value, "expected a mapping, got " + quoted(value));
+               return apply_options(key, value, kDatabaseOptions, draft);
+           }},
+    Option{"signing_key_path",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto path = read_string(key, value);
+               if (!path) return path.error();
+               draft.config.signing_key_path = *path;
+               draft.signing_key_path_set = true;
+               return ok();
+           }},
+    Option{"max_request_body_bytes",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               // Bodies are held in memory whole, hence the 1 GiB ceiling.
+               auto bytes = read_integer(key, value, 1, std::int64_t{1} << 30);
+               if (!bytes) return bytes.error();
+               draft.config.max_request_body_bytes = static_cast<std::size_t>(*bytes);
+               return ok();
+           }},
+    Option{"request_timeout_seconds",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto seconds = read_integer(key, value, 1, 3600);
+               if (!seconds) return seconds.error();
+               draft.config.request_timeout = std::chrono::seconds(*seconds);
+               return ok();
+           }},
+    Option{"http_threads",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto threads = read_integer(key, value, 1, 256);
+               if (!threads) return threads.error();
+               draft.config.http_threads = static_cast<unsigned>(*threads);
+               return ok();
+           }},
+    Option{"log_level",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto level = read_string(key, value);
+               if (!level) return level.error();
+               if (std::find(kLogLevels.begin(), kLogLevels.end(), *level) == kLogLevels.end())
+                   return config_error(key, value,
+                                       "expected one of trace, debug, info, warn, error, "
+                                       "critical, off, got " +
+                                           quoted(value));
+               draft.config.log_level = std::move(*level);
+               return ok();
+           }},
+    Option{"ready_file",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto path = read_string(key, value);
+               if (!path) return path.error();
+               draft.config.ready_file = *path;
+               return ok();
+           }},
+};
+
+// Applies each key of `map` through `options`. `prefix` names the enclosing
+// key in messages ("database.path"); empty at the top level.
+Result<void> apply_options(std::string_view prefix, const YAML::Node& map,
+                           std::span<const Option> options, Draft& draft) {
+    std::set<std::string, std::less<>> seen;
+    // `entry` binds the pair that *iterator returns by value. Not `it->first`:
+    // yaml-cpp's operator-> hands out a pointer into a temporary.
+    for (const auto& entry : map) {
+        const YAML::Node& key_node = entry.first;
+        const YAML::Node& value = entry.second;
+        if (!key_node.IsScalar())
+            return config_error(prefix.empty() ? "config" : prefix, key_node,
+                                "option names must be plain strings");
+        const auto& name = key_node.Scalar();
+        auto key = prefix.empty() ? name : fmt::format("{}.{}", prefix, name);
+        if (!seen.insert(name).second) return config_error(key, key_node, "set twice");
+
+        auto option = std::find_if(options.begin(), options.end(),
+                                   [&](const Option& o) { return o.key == name; });
+        if (option == options.end()) return config_error(key, key_node, "unknown option");
+        if (value.IsNull()) continue;  // `key:` or `key: ~` keeps the default
+        auto applied = option->set(key, value, draft);
+        if (!applied) return applied.error();
+    }
+    return ok();
+}
+
+}  // namespace
+
+Result<Config> parse_config(std::string_view yaml_text) {
+    // yaml-cpp reports errors by throwing; none of that leaves this function.
+    try {
+        YAML::Node root = YAML::Load(std::string(yaml_text));
+        Draft draft;
+        if (!root.IsNull()) {
+            if (!root.IsMap())
+                return config_error(
+                    "config", root,
+                    "expected a mapping of option names to values, got " + quoted(root));
+            auto applied = apply_options("", root, kOptions, draft);
+            if (!applied) return applied.error();
+        }
+        if (!draft.database_path_set)
+            draft.config.database_path = draft.config.data_dir / "chatd.db";
+        if (!draft.signing_key_path_set)
+            draft.config.signing_key_path = draft.config.data_dir / "signing.key";
+        return std::move(draft.config);
+    } catch (const YAML::Exception& e) {
+        // Parser errors (bad indentation, unclosed quotes): no key to name yet.
+        if (e.mark.is_null()) return make_error(Errc::invalid_param, "invalid YAML: " + e.msg);
+        return make_error(Errc::invalid_param,
+                          fmt::format("invalid YAML: {} (line {}, column {})", e.msg,
+                                      e.mark.line + 1, e.mark.column + 1));
+    }
+}
+
+Result<Config> load_config(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        return make_error(Errc::not_found, fmt::format("cannot read config file {}: {}",
+                                                       file.string(), std::strerror(errno)));
+    std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (in.bad())
+        return make_error(Errc::not_found,
+                          fmt::format("cannot read config file {}", file.string()));
+    auto config = parse_config(text);
+    if (!config)
+        return make_error(config.error().code,
+                          fmt::format("config file {}: {}", file.string(), config.error().message));
+    return config;
+}
+
+std::string generate_config() {
+    const Config defaults;
+    return fmt::format(
+        R"(# chatd configuration. Every option is listed with its default value; all
+# are optional. Options whose default derives from another are commented out,
+# so that they follow it. Relative paths are relative to the working directory.
+
+# The name of this homeserver: the part after ':' in "@alice:example.org".
+# A DNS name or IP address with an optional :port. It cannot change once
+# users and rooms exist.
+server_name: {server_name}
+
+# Where chatd listens for HTTP: an IPv4 or IPv6 address, and a TCP port.
+# Port 0 lets the kernel pick a free one (see ready_file).
+bind_address: {bind_address}
+port: {port}
+
+# The URL clients use to reach this server, published in
+# /.well-known/matrix/client. Set it when chatd runs behind a reverse proxy.
+# Default: http://<bind_address>:<port>/ with the port actually bound.
+#public_baseurl: https://matrix.example.org/
+
+# Directory for the database and the signing key. Created when missing.
+data_dir: {data_dir}
+
+database:
+  # The SQLite database file, in WAL mode. Default: <data_dir>/chatd.db
+  #path: {database_path}
+
+# This server's ed25519 signing key, generated on the first start and kept
+# from then on: other servers remember it. Default: <data_dir>/signing.key
+#signing_key_path: {signing_key_path}
+
+# The largest request body accepted, in bytes. Larger requests are answered
+# 413 M_TOO_LARGE.
+max_request_body_bytes: {max_request_body_bytes}
+
+# How long a client may take to send one request, headers and body, in
+# seconds. An idle kept-alive connection is closed after the same time.
+request_timeout_seconds: {request_timeout}
+
+# Threads running the network event loop.
+http_threads: {http_threads}
+
+# trace, debug, info, warn, error, critical or off. Logs go to stderr.
+log_level: {log_level}
+
+# When set, chatd writes {{"port": N}} to this file once it is listening,
+# and removes it when it stops. Tests and supervisors use it with port: 0.
+#ready_file: ./data/ready.json
+)",
+        fmt::arg("server_name", defaults.server_name),
+        fmt::arg("bind_address", defaults.bind_address), fmt::arg("port", defaults.port),
+        fmt::arg("data_dir", defaults.data_dir.string()),
+        fmt::arg("database_path", defaults.database_path.string()),
+        fmt::arg("signing_key_path", defaults.signing_key_path.string()),
+        fmt::arg("max_request_body_bytes", defaults.max_request_body_bytes),
+        fmt::arg("request_timeout", defaults.request_timeout.count()),
+        fmt::arg("http_threads", defaults.http_threads), fmt::arg("log_level", defaults.log_level));
+}
+
+std::string endpoint_text(std::string_view address, std::uint16_t port) {
+    if (address.find(':') != std::string_view::npos) return fmt::format("[{}]:{}", address, port);
+    return fmt::format("{}:{}", address, port);
+}
+
+std::string public_baseurl_for(std::string_view bind_address, std::uint16_t port) {
+    std::string_view host = bind_address;
+    if (host == "0.0.0.0") host = "127.0.0.1";
+    if (host == "::") host = "::1";
+    return fmt::format("http://{}/", endpoint_text(host, port));
+}
+
+}  // namespace chat::daemon

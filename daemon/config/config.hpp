@@ -1,0 +1,61 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include <chat/core/result.hpp>
+
+namespace chat::daemon {
+
+// chatd's configuration: one YAML file, every key optional.
+//
+// A default-constructed Config is what chatd runs with when no file is given:
+// 127.0.0.1:8008, SQLite and the signing key under ./data. Options whose
+// default derives from another (database.path, signing_key_path from
+// data_dir; public_baseurl from the bound address) follow it unless set.
+// generate_config() documents every key.
+struct Config {
+    std::string server_name = "localhost";
+    std::string bind_address = "127.0.0.1";  // an IPv4 or IPv6 literal
+    std::uint16_t port = 8008;               // 0: the kernel picks one (see ready_file)
+    // As clients reach us; empty means public_baseurl_for(bind_address, bound port).
+    std::string public_baseurl;
+    std::filesystem::path data_dir = "./data";
+    std::filesystem::path database_path = data_dir / "chatd.db";
+    std::filesystem::path signing_key_path = data_dir / "signing.key";
+    std::size_t max_request_body_bytes = 1024 * 1024;
+    std::chrono::seconds request_timeout{30};
+    unsigned http_threads = 2;
+    std::string log_level = "info";    // trace, debug, info, warn, error, critical, off
+    std::filesystem::path ready_file;  // empty: none is written
+
+    friend bool operator==(const Config&, const Config&) = default;
+};
+
+// Parses YAML text. Unknown keys, wrong types and values out of range are
+// errors (Errc::invalid_param) whose message is one line naming the key and
+// its line: "port: expected an integer from 0 to 65535 (line 3)". A key set to
+// null (`port:` or `port: ~`) keeps its default. Never throws.
+Result<Config> parse_config(std::string_view yaml_text);
+
+// Reads and parses a config file. Blocks: disk. Errors as parse_config, plus
+// Errc::not_found when the file cannot be read.
+Result<Config> load_config(const std::filesystem::path& file);
+
+// A commented YAML file listing every option with its default. Derived
+// options are commented out, so that they keep following what they derive
+// from. parse_config(generate_config()) == Config{}.
+std::string generate_config();
+
+// "127.0.0.1:8008", "[::1]:8008": an address and port as URLs and logs write them.
+std::string endpoint_text(std::string_view address, std::uint16_t port);
+
+// "http://127.0.0.1:8008/", "http://[::1]:8008/". An unspecified address
+// (0.0.0.0, ::) is replaced by loopback, since no client can connect to it.
+std::string public_baseurl_for(std::string_view bind_address, std::uint16_t port);
+
+}  // namespace chat::daemon

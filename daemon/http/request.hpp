@@ -1,0 +1,76 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace chat::daemon {
+
+struct Services;
+
+// The HTTP methods the router distinguishes. Anything else arrives as `other`
+// and can only ever get 404 or 405.
+enum class Method { get, head, post, put, delete_, options, patch, other };
+
+// "GET", "DELETE", ...; "OTHER" for Method::other.
+std::string_view to_string(Method method) noexcept;
+// Case-sensitive, as RFC 9110 says methods are.
+Method parse_method(std::string_view text) noexcept;
+
+struct Header {
+    std::string name;
+    std::string value;
+};
+
+// ASCII case-insensitive comparison, as HTTP field names compare.
+bool header_name_equal(std::string_view a, std::string_view b) noexcept;
+
+// One HTTP request as handlers see it, free of Beast types.
+//
+// Everything in it is untrusted client input, except services(). The body is
+// already bounded by max_request_body_bytes and the headers by kMaxHeaderBytes
+// (http/limits.hpp). Owned by the session coroutine that awaits the handler.
+class Request {
+public:
+    Request(Method method, std::string target, std::vector<Header> headers, std::string body,
+            const Services& services);
+
+    Method method() const noexcept { return method_; }
+    // The request target as received: "/_matrix/client/versions?x=1".
+    const std::string& target() const noexcept { return target_; }
+    // The path part of the target, still percent-encoded: "/a%20b". Starts
+    // with '/' (an absolute-form target has its scheme and host removed), or
+    // is empty when the target is not a path at all ("*", garbage).
+    std::string_view raw_path() const noexcept { return raw_path_; }
+    // After '?', still percent-encoded; empty when there is none.
+    std::string_view raw_query() const noexcept { return raw_query_; }
+    const std::string& body() const noexcept { return body_; }
+    const std::vector<Header>& headers() const noexcept { return headers_; }
+    // The first header named `name` (ASCII case-insensitive); empty if absent.
+    std::string_view header(std::string_view name) const noexcept;
+
+    // A path parameter of the matched route, percent-decoded: for the pattern
+    // ".../rooms/{roomId}/..." path_param("roomId") is "!abc:example.org".
+    // Asking for a name the route does not declare is a bug (asserted).
+    std::string_view path_param(std::string_view name) const noexcept;
+    // Set by dispatch() from the router's match.
+    void set_path_params(std::vector<std::pair<std::string, std::string>> params) {
+        path_params_ = std::move(params);
+    }
+
+    // What handlers call: configuration now, libchat services later.
+    const Services& services() const noexcept { return *services_; }
+
+private:
+    Method method_;
+    std::string target_;
+    std::string raw_path_;
+    std::string raw_query_;
+    std::vector<Header> headers_;
+    std::string body_;
+    std::vector<std::pair<std::string, std::string>> path_params_;
+    const Services* services_;
+};
+
+}  // namespace chat::daemon

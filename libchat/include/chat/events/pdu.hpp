@@ -1,0 +1,94 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <chat/core/event_id.hpp>
+#include <chat/core/result.hpp>
+#include <chat/core/room_id.hpp>
+#include <chat/core/user_id.hpp>
+#include <chat/events/room_version.hpp>
+
+namespace chat {
+
+// Spec limits on a PDU (events-and-rooms.md §2.8).
+inline constexpr std::size_t kMaxPduBytes = 65536;       // canonical JSON, signatures included
+inline constexpr std::size_t kMaxPrevEvents = 20;
+inline constexpr std::size_t kMaxAuthEvents = 10;
+inline constexpr std::size_t kMaxEventTypeBytes = 255;
+inline constexpr std::size_t kMaxStateKeyBytes = 255;
+
+struct PduLimits {
+    // The prev_events/auth_events counts are not applied to events fetched by
+    // /backfill: older history may break them (§2.8).
+    bool check_edge_counts = true;
+};
+
+// One room event in federation (PDU) format, checked against the format of
+// its room version (§5) and carrying its event id.
+//
+// Immutable once built: share it as PduPtr. The only way to make one is
+// from_json(), which takes untrusted JSON and never throws. Signatures and
+// the content hash are NOT checked here (that needs keys: federation does
+// it); the shape, sizes, identifiers and numbers are.
+class Pdu {
+public:
+    // Errors: bad_json for a wrong shape or value (the message names the
+    // field), too_large beyond kMaxPduBytes. For v3+ the event id is the
+    // reference hash; v1-v2 take it from the `event_id` field. A v12 create
+    // event gets its room id from its own hash.
+    static Result<Pdu> from_json(nlohmann::json event, const RoomVersion& version,
+                                 const PduLimits& limits = {});
+
+    const RoomVersion& version() const noexcept { return *version_; }
+    const EventId& event_id() const noexcept { return event_id_; }
+    const RoomId& room_id() const noexcept { return room_id_; }
+    const UserId& sender() const noexcept { return sender_; }
+    const std::string& type() const noexcept { return type_; }
+    const std::optional<std::string>& state_key() const noexcept { return state_key_; }
+    bool is_state() const noexcept { return state_key_.has_value(); }
+    std::int64_t depth() const noexcept { return depth_; }
+    std::int64_t origin_server_ts() const noexcept { return origin_server_ts_; }
+    const std::vector<EventId>& prev_events() const noexcept { return prev_events_; }
+    const std::vector<EventId>& auth_events() const noexcept { return auth_events_; }
+    const nlohmann::json& content() const noexcept { return json_["content"]; }
+    // The whole event as received or built, `unsigned` included.
+    const nlohmann::json& json() const noexcept { return json_; }
+
+    // `content.membership` of an m.room.member event, when it is a string.
+    std::optional<std::string_view> membership() const;
+    // The redaction target: top-level `redacts` (v1-v10) or `content.redacts`
+    // (v11+) of an m.room.redaction event, when well formed.
+    std::optional<EventId> redacts() const;
+    // True for the state event of `type` and `state_key`.
+    bool is_state_of(std::string_view type, std::string_view state_key) const;
+
+private:
+    Pdu(const RoomVersion& version, nlohmann::json json, EventId event_id, RoomId room_id,
+        UserId sender)
+        : version_(&version), json_(std::move(json)), event_id_(std::move(event_id)),
+          room_id_(std::move(room_id)), sender_(std::move(sender)) {}
+
+    const RoomVersion* version_;
+    nlohmann::json json_;
+    EventId event_id_;
+    RoomId room_id_;
+    UserId sender_;
+    std::string type_;
+    std::optional<std::string> state_key_;
+    std::int64_t depth_ = 0;
+    std::int64_t origin_server_ts_ = 0;
+    std::vector<EventId> prev_events_;
+    std::vector<EventId> auth_events_;
+};
+
+using PduPtr = std::shared_ptr<const Pdu>;
+
+}  // namespace chat

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <chat/core/result.hpp>
+
+namespace chat::json {
+
+inline constexpr long long kCanonicalIntMax = 9007199254740991LL;   // 2^53 - 1
+inline constexpr long long kCanonicalIntMin = -9007199254740991LL;  // -(2^53 - 1)
+
+// Encodes `value` as Matrix canonical JSON (spec appendix "Canonical JSON"):
+// object keys sorted by code point (UTF-8 byte order), no insignificant
+// whitespace, raw UTF-8 out, only the spec's escapes, integers in
+// [kCanonicalIntMin, kCanonicalIntMax]. An integral float (1e10, -0.0) is
+// written as the integer it equals. Refuses non-integral or out-of-range
+// numbers with Errc::bad_json: they have no canonical form.
+Result<std::string> canonical_json(const nlohmann::json& value);
+
+// As canonical_json, but numbers that canonical JSON cannot represent are
+// written as nlohmann prints them instead of refused. Only for hashing and
+// signing events of room versions 1-5, where servers must cope with them.
+std::string canonical_json_lenient(const nlohmann::json& value);
+
+}  // namespace chat::json

@@ -1,0 +1,82 @@
+#pragma once
+
+#include <chat/core/result.hpp>
+#include <chat/store/account_data.hpp>
+#include <chat/store/current_state.hpp>
+#include <chat/store/devices.hpp>
+#include <chat/store/events.hpp>
+#include <chat/store/extremities.hpp>
+#include <chat/store/filters.hpp>
+#include <chat/store/media.hpp>
+#include <chat/store/members.hpp>
+#include <chat/store/receipts.hpp>
+#include <chat/store/rooms.hpp>
+#include <chat/store/state_groups.hpp>
+#include <chat/store/stream.hpp>
+#include <chat/store/streams.hpp>
+#include <chat/store/tokens.hpp>
+#include <chat/store/txn_ids.hpp>
+#include <chat/store/users.hpp>
+
+namespace chat::store {
+
+// A read transaction: one consistent snapshot of the store for its whole
+// life. It never blocks the writer, and it does not see what commits after
+// it began. The areas it hands out are valid only inside the function that
+// Store::read() gave the transaction to, and only on that thread.
+class ReadTxn {
+public:
+    // A transaction is bound to one connection and one function call.
+    ReadTxn(const ReadTxn&) = delete;
+    ReadTxn& operator=(const ReadTxn&) = delete;
+    virtual ~ReadTxn() = default;
+
+    virtual EventsReader& events() = 0;
+    virtual StateGroupsReader& state() = 0;
+    virtual CurrentStateReader& current_state() = 0;
+    virtual ExtremitiesReader& extremities() = 0;
+    virtual RoomsReader& rooms() = 0;
+    virtual MembersReader& members() = 0;
+    virtual ReceiptsReader& receipts() = 0;
+    virtual AccountDataReader& account_data() = 0;
+    virtual UsersReader& users() = 0;
+    virtual DevicesReader& devices() = 0;
+    virtual TokensReader& tokens() = 0;
+    virtual MediaReader& media() = 0;
+    virtual StreamsReader& streams() = 0;
+    virtual TxnIdsReader& txn_ids() = 0;
+    virtual FiltersReader& filters() = 0;
+
+    Result<Position> current_position(Stream stream) { return streams().current(stream); }
+
+protected:
+    ReadTxn() = default;
+};
+
+// A write transaction: everything a ReadTxn offers (reads see this
+// transaction's own writes) plus the writing half of every area. Given to one
+// function of a group commit: its changes commit together with the group's,
+// or roll back alone if the function returns an error.
+class WriteTxn : public ReadTxn {
+public:
+    Events& events() override = 0;
+    StateGroups& state() override = 0;
+    CurrentState& current_state() override = 0;
+    Extremities& extremities() override = 0;
+    Rooms& rooms() override = 0;
+    Members& members() override = 0;
+    Receipts& receipts() override = 0;
+    AccountData& account_data() override = 0;
+    Users& users() override = 0;
+    Devices& devices() override = 0;
+    Tokens& tokens() override = 0;
+    Media& media() override = 0;
+    Streams& streams() override = 0;
+    TxnIds& txn_ids() override = 0;
+    Filters& filters() override = 0;
+
+    // The position for a change written in this transaction (Streams::next).
+    Result<Position> next_position(Stream stream) { return streams().next(stream); }
+};
+
+}  // namespace chat::store

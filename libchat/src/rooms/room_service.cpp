@@ -1,0 +1,574 @@
+#include <chat/rooms/room_service.hpp>
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include <chat/auth/auth_rules.hpp>
+#include <chat/crypto/random.hpp>
+#include <chat/events/event_hashes.hpp>
+#include <chat/events/redaction.hpp>
+#include <chat/auth/power_levels.hpp>
+#include <chat/state/state_res.hpp>
+
+namespace chat::rooms {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kRoomIdRandomChars = 18;
+
+// Reads the events state resolution asks for from the open transaction.
+class TxnEventSource final : public state::EventSource {
+public:
+    explicit TxnEventSource(store::ReadTxn& txn) : txn_(txn) {}
+
+    PduPtr get(const EventId& id) const override {
+        auto stored = load(id);
+        return stored ? stored->pdu : nullptr;
+    }
+    bool is_rejected(const EventId& id) const override {
+        auto stored = load(id);
+        return stored && stored->rejected;
+    }
+
+private:
+    struct Loaded {
+        PduPtr pdu;
+        bool rejected = false;
+    };
+    const Loaded* load(const EventId& id) const {
+        if (auto it = cache_.find(id); it != cache_.end()) return &it->second;
+        auto row = txn_.events().get(id);
+        if (!row || !*row) return nullptr;
+        auto pdu = (*row)->to_pdu();
+        if (!pdu) return nullptr;
+        auto [it, _] = cache_.emplace(id, Loaded{*pdu, (*row)->rejected_reason.has_value()});
+        return &it->second;
+    }
+    store::ReadTxn& txn_;
+    mutable std::map<EventId, Loaded> cache_;
+};
+
+Error internal(std::string detail) {
+    return make_error(Errc::internal, "Internal server error.", std::move(detail));
+}
+
+// The reference to an earlier event in prev_events/auth_events: the id, or
+// for room versions 1-2 an [id, {"sha256": hash}] pair.
+json event_ref(const RoomVersion& version, const store::StoredEvent& event) {
+    if (version.pdu_format != PduFormat::v1) return std::string(event.event_id.str());
+    json hashes = json::object();
+    if (auto it = event.json.find("hashes"); it != event.json.end() && it->is_object())
+        hashes = *it;
+    return json::array({std::string(event.event_id.str()), hashes});
+}
+
+json default_power_levels(const CreateRoomOptions& options, const RoomVersion& version) {
+    json events = {
+        {"m.room.name", 50},          {"m.room.power_levels", 100},
+        {"m.room.history_visibility", 100}, {"m.room.canonical_alias", 50},
+        {"m.room.avatar", 50},        {"m.room.server_acl", 100},
+        {"m.room.encryption", 100},
+        // v12 (§8.4): the tombstone must need more than any non-creator has.
+        {"m.room.tombstone", version.creators_have_infinite_power ? 150 : 100},
+    };
+    json users = json::object();
+    if (!version.creators_have_infinite_power) {
+        users[std::string(options.creator.str())] = 100;
+        if (options.preset == Preset::trusted_private_chat)
+            for (const auto& u : options.invite) users[std::string(u.str())] = 100;
+    }
+    json content = {
+        {"users", users},        {"users_default", 0},   {"events", events},
+        {"events_default", 0},   {"state_default", 50},  {"ban", 50},
+        {"kick", 50},            {"redact", 50},
+        {"invite", options.preset == Preset::public_chat ? 50 : 0},
+        {"notifications", {{"room", 50}}},
+    };
+    if (options.power_level_content_override.is_object())
+        for (auto it = options.power_level_content_override.begin();
+             it != options.power_level_content_override.end(); ++it)
+            content[it.key()] = it.value();
+    return content;
+}
+
+}  // namespace
+
+struct RoomService::Draft {
+    RoomId room_id;
+    UserId sender;
+    std::string type;
+    std::optional<std::string> state_key;
+    json content = json::object();
+    json extra = json::object();  // more top-level keys (v1-v10 `redacts`)
+};
+
+RoomService::RoomService(store::Store& store, ServerName server_name,
+                         crypto::SigningKey signing_key, sync::Notifier& notifier,
+                         const Clock& clock)
+    : store_(store), server_name_(std::move(server_name)), signing_key_(std::move(signing_key)),
+      notifier_(notifier), clock_(clock) {}
+
+Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) {
+    auto room = txn.rooms().get(draft.room_id);
+    if (!room) return room.error();
+    if (!*room) return make_error(Errc::not_found, "Unknown room.");
+    const RoomVersion* version = RoomVersion::find((*room)->room_version);
+    if (!version) return internal("stored room has unknown version " + (*room)->room_version);
+
+    // prev_events: the forward extremities (§5), at most 20 of them.
+    auto extremities = txn.extremities().get(draft.room_id);
+    if (!extremities) return extremities.error();
+    if (extremities->empty()) return internal("room has no forward extremities");
+    if (extremities->size() > kMaxPrevEvents)
+        extremities->erase(extremities->begin() + kMaxPrevEvents, extremities->end());
+    auto prevs = txn.events().get_many(*extremities);
+    if (!prevs) return prevs.error();
+    if (prevs->size() != extremities->size()) return internal("a forward extremity is missing");
+    std::int64_t depth = 0;
+    for (const auto& p : *prevs) depth = std::max(depth, p.depth);
+    depth = std::min(depth + 1, version->max_depth);  // §13.8: stay at the limit
+
+    // The state before the event: after its only parent, or the resolution
+    // of the states after each parent.
+    store::StateGroupId before = 0;
+    if (prevs->size() == 1) {
+        if (!prevs->front().state_group_after) return internal("extremity without state group");
+        before = *prevs->front().state_group_after;
+    } else {
+        std::vector<StateMap> states;
+        for (const auto& p : *prevs) {
+            if (!p.state_group_after) return internal("extremity without state group");
+            auto s = txn.state().state_at(*p.state_group_after);
+            if (!s) return s.error();
+            states.push_back(std::move(*s));
+        }
+        TxnEventSource source(txn);
+        auto resolved = state::resolve(*version, states, source);
+        if (!resolved) return resolved.error();
+        auto group = txn.state().create_group_from_state(draft.room_id, *resolved,
+                                                         prevs->front().state_group_after);
+        if (!group) return group.error();
+        before = *group;
+    }
+
+    // auth_events (§9) and the auth state they make; v12 never lists the
+    // create event but its rules still read it.
+    auto keys = auth::auth_event_keys(*version, draft.type, draft.sender, draft.state_key,
+                                      draft.content);
+    std::vector<EventId> auth_ids;
+    std::vector<EventId> to_load;
+    for (const auto& key : keys) {
+        auto id = txn.state().state_entry_at(before, key.type, key.state_key);
+        if (!id) return id.error();
+        if (*id) {
+            auth_ids.push_back(**id);
+            to_load.push_back(**id);
+        }
+    }
+    if (version->room_id_is_create_event_hash) {
+        auto create = txn.state().state_entry_at(before, "m.room.create", "");
+        if (!create) return create.error();
+        if (*create) to_load.push_back(**create);
+    }
+    auto auth_rows = txn.events().get_many(to_load);
+    if (!auth_rows) return auth_rows.error();
+    auth::AuthState auth_state;
+    std::map<EventId, const store::StoredEvent*> by_id;
+    for (const auto& row : *auth_rows) {
+        auto pdu = row.to_pdu();
+        if (!pdu) return pdu.error();
+        auth_state.put(*pdu);
+        by_id.emplace(row.event_id, &row);
+    }
+
+    json ev = json::object();
+    ev["room_id"] = std::string(draft.room_id.str());
+    ev["sender"] = std::string(draft.sender.str());
+    ev["type"] = draft.type;
+    if (draft.state_key) ev["state_key"] = *draft.state_key;
+    ev["content"] = draft.content;
+    ev["origin_server_ts"] = clock_.now_ms();
+    ev["depth"] = depth;
+    ev["prev_events"] = json::array();
+    for (const auto& p : *prevs) ev["prev_events"].push_back(event_ref(*version, p));
+    ev["auth_events"] = json::array();
+    for (const auto& id : auth_ids) ev["auth_events"].push_back(event_ref(*version, *by_id.at(id)));
+    for (auto it = draft.extra.begin(); it != draft.extra.end(); ++it) ev[it.key()] = it.value();
+    if (version->event_id_in_pdu())
+        ev["event_id"] = "$" + crypto::random_alphanumeric(kRoomIdRandomChars) + ":" +
+                         std::string(server_name_.str());
+    ev["hashes"] = json::object();
+    ev["signatures"] = json::object();
+    if (auto s = sign_event(ev, server_name_.str(), signing_key_, *version); !s) return s.error();
+    auto parsed = Pdu::from_json(std::move(ev), *version);
+    if (!parsed) return parsed.error();
+    auto pdu = std::make_shared<const Pdu>(std::move(*parsed));
+
+    if (auto allowed = auth::check(*pdu, auth_state); !allowed) return allowed.error();
+
+    store::StateGroupId after = before;
+    std::vector<store::StateDeltaEntry> delta;
+    if (pdu->is_state()) {
+        delta.push_back({StateKey{pdu->type(), *pdu->state_key()}, pdu->event_id()});
+        auto group = txn.state().create_group(draft.room_id, before, delta, pdu->event_id());
+        if (!group) return group.error();
+        after = *group;
+    }
+    auto persisted = txn.events().persist({.pdu = pdu,
+                                           .received_ts = clock_.now_ms(),
+                                           .state_group_before = before,
+                                           .state_group_after = after});
+    if (!persisted) return persisted.error();
+    if (auto e = txn.extremities().add_event(draft.room_id, pdu->event_id(), *extremities); !e)
+        return e.error();
+    if (!delta.empty()) {
+        auto applied =
+            txn.current_state().apply_delta(draft.room_id, delta, persisted->stream_ordering);
+        if (!applied) return applied.error();
+    }
+    return SentEvent{pdu, persisted->stream_ordering};
+}
+
+Result<SentEvent> RoomService::append_create(store::WriteTxn& txn,
+                                             const CreateRoomOptions& options,
+                                             const RoomVersion& version) {
+    json content = options.creation_content.is_object() ? options.creation_content : json::object();
+    content["room_version"] = std::string(version.id);
+    if (version.creator_in_create) content["creator"] = std::string(options.creator.str());
+    if (version.creators_have_infinite_power && options.preset == Preset::trusted_private_chat &&
+        !options.invite.empty()) {
+        // v12 (§8.4): trusted invitees become creators instead of getting PL 100.
+        json extra = json::array();
+        for (const auto& u : options.invite) extra.push_back(std::string(u.str()));
+        content["additional_creators"] = extra;
+    }
+
+    json ev = {
+        {"type", "m.room.create"},
+        {"state_key", ""},
+        {"sender", std::string(options.creator.str())},
+        {"content", content},
+        {"origin_server_ts", clock_.now_ms()},
+        {"depth", 1},
+        {"prev_events", json::array()},
+        {"auth_events", json::array()},
+    };
+    if (version.room_id_format == RoomIdFormat::local_domain)
+        ev["room_id"] = "!" + crypto::random_alphanumeric(kRoomIdRandomChars) + ":" +
+                        std::string(server_name_.str());
+    if (version.event_id_in_pdu())
+        ev["event_id"] = "$" + crypto::random_alphanumeric(kRoomIdRandomChars) + ":" +
+                         std::string(server_name_.str());
+    ev["hashes"] = json::object();
+    ev["signatures"] = json::object();
+    if (auto s = sign_event(ev, server_name_.str(), signing_key_, version); !s) return s.error();
+    auto parsed = Pdu::from_json(std::move(ev), version);
+    if (!parsed) return parsed.error();
+    auto pdu = std::make_shared<const Pdu>(std::move(*parsed));
+    if (auto allowed = auth::check(*pdu, auth::AuthState{}); !allowed) return allowed.error();
+
+    const RoomId& room_id = pdu->room_id();
+    auto created = txn.rooms().create({.room_id = room_id,
+                                       .room_version = std::string(version.id),
+                                       .creator = options.creator,
+                                       .created_ts = clock_.now_ms()});
+    if (!created) return created.error();
+    if (!*created) return make_error(Errc::invalid_param, "Room already exists.");
+
+    auto before = txn.state().create_group_from_state(room_id, StateMap{}, std::nullopt);
+    if (!before) return before.error();
+    std::vector<store::StateDeltaEntry> delta{{StateKey{"m.room.create", ""}, pdu->event_id()}};
+    auto after = txn.state().create_group(room_id, *before, delta, pdu->event_id());
+    if (!after) return after.error();
+    auto persisted = txn.events().persist({.pdu = pdu,
+                                           .received_ts = clock_.now_ms(),
+                                           .state_group_before = *before,
+                                           .state_group_after = *after});
+    if (!persisted) return persisted.error();
+    if (auto e = txn.extremities().add_event(room_id, pdu->event_id(), {}); !e) return e.error();
+    if (auto e = txn.current_state().apply_delta(room_id, delta, persisted->stream_ordering); !e)
+        return e.error();
+    return SentEvent{pdu, persisted->stream_ordering};
+}
+
+Result<CreatedRoom> RoomService::create_room(const CreateRoomOptions& options) {
+    const RoomVersion& version = options.version ? *options.version : RoomVersion::default_version();
+    if (options.creator.server() != server_name_.str())
+        return make_error(Errc::forbidden, "Rooms can only be created by local users.");
+
+    // The order of §8.4: create, creator join, power levels, preset state,
+    // initial_state, name, topic, invites. One transaction: a room is created
+    // whole or not at all.
+    auto result = store_.write("create_room", [&](store::WriteTxn& txn) -> Result<CreatedRoom> {
+        auto create = append_create(txn, options, version);
+        if (!create) return create.error();
+        CreatedRoom room{.room_id = create->event->room_id(), .events = {}};
+        room.events.push_back(std::move(*create));
+
+        auto add = [&](std::string type, std::optional<std::string> key, json content,
+                       std::optional<UserId> sender = {}) -> Result<void> {
+            auto sent = append(txn, Draft{.room_id = room.room_id,
+                                          .sender = sender.value_or(options.creator),
+                                          .type = std::move(type),
+                                          .state_key = std::move(key),
+                                          .content = std::move(content)});
+            if (!sent) return sent.error();
+            room.events.push_back(std::move(*sent));
+            return ok();
+        };
+        const std::string creator(options.creator.str());
+        if (auto r = add("m.room.member", creator, {{"membership", "join"}}); !r) return r.error();
+        if (auto r = add("m.room.power_levels", "", default_power_levels(options, version)); !r)
+            return r.error();
+        const bool is_public = options.preset == Preset::public_chat;
+        if (auto r = add("m.room.join_rules", "", {{"join_rule", is_public ? "public" : "invite"}});
+            !r)
+            return r.error();
+        if (auto r = add("m.room.history_visibility", "", {{"history_visibility", "shared"}}); !r)
+            return r.error();
+        if (auto r = add("m.room.guest_access", "",
+                         {{"guest_access", is_public ? "forbidden" : "can_join"}});
+            !r)
+            return r.error();
+        for (const auto& entry : options.initial_state) {
+            if (!entry.is_object() || !entry.contains("type") || !entry["type"].is_string() ||
+                !entry.contains("content") || !entry["content"].is_object())
+                return make_error(Errc::bad_json, "initial_state entries need type and content.");
+            std::string key;
+            if (auto it = entry.find("state_key"); it != entry.end()) {
+                if (!it->is_string()) return make_error(Errc::bad_json, "state_key must be a string.");
+                key = it->get<std::string>();
+            }
+            if (auto r = add(entry["type"].get<std::string>(), key, entry["content"]); !r)
+                return r.error();
+        }
+        if (options.name)
+            if (auto r = add("m.room.name", "", {{"name", *options.name}}); !r) return r.error();
+        if (options.topic)
+            if (auto r = add("m.room.topic", "", {{"topic", *options.topic}}); !r) return r.error();
+        for (const auto& invitee : options.invite) {
+            json content = {{"membership", "invite"}};
+            if (options.is_direct) content["is_direct"] = true;
+            if (auto r = add("m.room.member", std::string(invitee.str()), content); !r)
+                return r.error();
+        }
+        return room;
+    });
+    if (result && !result->events.empty())
+        notifier_.advanced(store::Stream::events, result->events.back().stream_position);
+    return result;
+}
+
+Result<SentEvent> RoomService::write_one(std::string_view name, const Draft& draft,
+                                         const std::optional<TxnKey>& txn_key) {
+    bool fresh = true;
+    auto sent = store_.write(name, [&](store::WriteTxn& txn) -> Result<SentEvent> {
+        if (txn_key) {
+            auto seen = txn.txn_ids().get(draft.sender, txn_key->device_id, txn_key->txn_id);
+            if (!seen) return seen.error();
+            if (*seen) {
+                auto row = txn.events().get(**seen);
+                if (!row) return row.error();
+                if (*row) {
+                    auto pdu = (*row)->to_pdu();
+                    if (!pdu) return pdu.error();
+                    fresh = false;
+                    return SentEvent{*pdu, (*row)->stream_ordering};
+                }
+            }
+        }
+        auto appended = append(txn, draft);
+        if (!appended) return appended.error();
+        if (txn_key) {
+            auto put = txn.txn_ids().put(draft.sender, txn_key->device_id, txn_key->txn_id,
+                                         appended->event->event_id(), clock_.now_ms());
+            if (!put) return put.error();
+        }
+        if (auto redacted = appended->event->redacts()) {
+            if (auto applied = apply_redaction(txn, *appended->event); !applied)
+                return applied.error();
+        }
+        return appended;
+    });
+    if (sent && fresh) notifier_.advanced(store::Stream::events, sent->stream_position);
+    return sent;
+}
+
+Result<SentEvent> RoomService::send_message(const UserId& sender, const RoomId& room_id,
+                                            std::string type, json content,
+                                            const std::optional<TxnKey>& txn) {
+    if (!content.is_object()) return make_error(Errc::bad_json, "Content must be an object.");
+    return write_one("send_message",
+                     Draft{.room_id = room_id, .sender = sender, .type = std::move(type),
+                           .state_key = std::nullopt, .content = std::move(content)},
+                     txn);
+}
+
+Result<SentEvent> RoomService::send_state(const UserId& sender, const RoomId& room_id,
+                                          std::string type, std::string state_key, json content) {
+    if (!content.is_object()) return make_error(Errc::bad_json, "Content must be an object.");
+    return write_one("send_state", Draft{.room_id = room_id, .sender = sender,
+                                         .type = std::move(type), .state_key = std::move(state_key),
+                                         .content = std::move(content)});
+}
+
+Result<SentEvent> RoomService::membership(const UserId& sender, const RoomId& room_id,
+                                          const UserId& target, std::string_view membership,
+                                          std::optional<std::string> reason) {
+    json content = {{"membership", std::string(membership)}};
+    if (reason) content["reason"] = std::move(*reason);
+    return write_one("membership", Draft{.room_id = room_id, .sender = sender,
+                                         .type = "m.room.member",
+                                         .state_key = std::string(target.str()),
+                                         .content = std::move(content)});
+}
+
+Result<SentEvent> RoomService::invite(const UserId& sender, const RoomId& room_id,
+                                      const UserId& target, std::optional<std::string> reason) {
+    return membership(sender, room_id, target, "invite", std::move(reason));
+}
+Result<SentEvent> RoomService::join(const UserId& user, const RoomId& room_id) {
+    return membership(user, room_id, user, "join", std::nullopt);
+}
+Result<SentEvent> RoomService::leave(const UserId& user, const RoomId& room_id,
+                                     std::optional<std::string> reason) {
+    return membership(user, room_id, user, "leave", std::move(reason));
+}
+Result<SentEvent> RoomService::kick(const UserId& sender, const RoomId& room_id,
+                                    const UserId& target, std::optional<std::string> reason) {
+    return membership(sender, room_id, target, "leave", std::move(reason));
+}
+Result<SentEvent> RoomService::ban(const UserId& sender, const RoomId& room_id,
+                                   const UserId& target, std::optional<std::string> reason) {
+    return membership(sender, room_id, target, "ban", std::move(reason));
+}
+Result<SentEvent> RoomService::unban(const UserId& sender, const RoomId& room_id,
+                                     const UserId& target) {
+    return membership(sender, room_id, target, "leave", std::nullopt);
+}
+Result<SentEvent> RoomService::knock(const UserId& user, const RoomId& room_id,
+                                     std::optional<std::string> reason) {
+    return membership(user, room_id, user, "knock", std::move(reason));
+}
+
+Result<SentEvent> RoomService::redact(const UserId& sender, const RoomId& room_id,
+                                      const EventId& target, std::optional<std::string> reason,
+                                      const std::optional<TxnKey>& txn) {
+    auto version = store_.read("room_version", [&](store::ReadTxn& rt) -> Result<std::string> {
+        auto room = rt.rooms().get(room_id);
+        if (!room) return room.error();
+        if (!*room) return make_error(Errc::not_found, "Unknown room.");
+        return (*room)->room_version;
+    });
+    if (!version) return version.error();
+    const RoomVersion* v = RoomVersion::find(*version);
+    if (!v) return internal("stored room has unknown version " + *version);
+    Draft draft{.room_id = room_id, .sender = sender, .type = "m.room.redaction"};
+    if (reason) draft.content["reason"] = std::move(*reason);
+    // v11+ name the target in content; v1-v10 at the top level (§5).
+    if (v->redacts_in_content)
+        draft.content["redacts"] = std::string(target.str());
+    else
+        draft.extra["redacts"] = std::string(target.str());
+    return write_one("redact", draft, txn);
+}
+
+Result<void> RoomService::apply_redaction(store::WriteTxn& txn, const Pdu& redaction) {
+    auto target_id = redaction.redacts();
+    if (!target_id) return ok();
+    auto target = txn.events().get(*target_id);
+    if (!target) return target.error();
+    // Unknown target: the redaction waits for it (§7.3). Other room: ignored.
+    if (!*target || (*target)->room_id != redaction.room_id()) return ok();
+
+    const RoomVersion& version = redaction.version();
+    bool allowed = (*target)->sender.server() == redaction.sender().server();
+    if (!allowed) {
+        auto create = txn.current_state().entry(redaction.room_id(), "m.room.create", "");
+        auto pl = txn.current_state().entry(redaction.room_id(), "m.room.power_levels", "");
+        if (!create) return create.error();
+        if (!pl) return pl.error();
+        std::vector<EventId> ids;
+        if (*create) ids.push_back(**create);
+        if (*pl) ids.push_back(**pl);
+        auto rows = txn.events().get_many(ids);
+        if (!rows) return rows.error();
+        PduPtr create_pdu, pl_pdu;
+        for (const auto& row : *rows) {
+            auto pdu = row.to_pdu();
+            if (!pdu) return pdu.error();
+            ((*pdu)->type() == "m.room.create" ? create_pdu : pl_pdu) = *pdu;
+        }
+        auto levels = auth::PowerLevels::from_events(version, create_pdu.get(), pl_pdu.get());
+        if (!levels) return levels.error();
+        allowed = levels->user_level(redaction.sender().str()) >= levels->redact();
+    }
+    if (!allowed) return ok();
+    auto done = txn.events().redact(*target_id, chat::redact((*target)->json, version),
+                                    redaction.event_id(), clock_.now_ms());
+    if (!done) return done.error();
+    return ok();
+}
+
+Result<std::optional<store::Position>> RoomService::set_receipt(
+    const UserId& user, const RoomId& room_id, std::string type, const EventId& event_id,
+    std::optional<std::string> thread_id) {
+    if (type != "m.read" && type != "m.read.private")
+        return make_error(Errc::invalid_param, "Unknown receipt type.");
+    auto moved = store_.write(
+        "set_receipt", [&](store::WriteTxn& txn) -> Result<std::optional<store::Position>> {
+            auto member = txn.members().get(user, room_id);
+            if (!member) return member.error();
+            if (!*member || (*member)->membership != "join")
+                return make_error(Errc::forbidden, "You are not joined to this room.");
+            auto target = txn.events().get(event_id);
+            if (!target) return target.error();
+            if (!*target || (*target)->room_id != room_id)
+                return make_error(Errc::not_found, "Unknown event in this room.");
+            auto current = txn.receipts().get(room_id, user, type, thread_id);
+            if (!current) return current.error();
+            // Old receipts are resent freely by clients: ignore, don't fail.
+            if (*current && (*current)->event_ordering &&
+                *(*current)->event_ordering >= (*target)->stream_ordering)
+                return std::optional<store::Position>{};
+            auto pos = txn.next_position(store::Stream::receipts);
+            if (!pos) return pos.error();
+            const auto now = clock_.now_ms();
+            auto put = txn.receipts().put({.room_id = room_id,
+                                           .user_id = user,
+                                           .type = type,
+                                           .thread_id = thread_id,
+                                           .event_id = event_id,
+                                           .event_ordering = (*target)->stream_ordering,
+                                           .ts = now,
+                                           .data = {{"ts", now}},
+                                           .stream_position = *pos});
+            if (!put) return put.error();
+            return std::optional<store::Position>{*pos};
+        });
+    if (moved && *moved) notifier_.advanced(store::Stream::receipts, **moved);
+    return moved;
+}
+
+Result<store::Position> RoomService::set_account_data(const UserId& user,
+                                                      const std::optional<RoomId>& room_id,
+                                                      std::string type, json content) {
+    if (!content.is_object()) return make_error(Errc::bad_json, "Content must be an object.");
+    auto pos = store_.write("set_account_data", [&](store::WriteTxn& txn) -> Result<store::Position> {
+        auto next = txn.next_position(store::Stream::account_data);
+        if (!next) return next.error();
+        auto put = txn.account_data().put({.user_id = user,
+                                           .room_id = room_id,
+                                           .type = std::move(type),
+                                           .content = std::move(content),
+                                           .stream_position = *next});
+        if (!put) return put.error();
+        return *next;
+    });
+    if (pos) notifier_.advanced(store::Stream::account_data, *pos);
+    return pos;
+}
+
+}  // namespace chat::rooms

@@ -1,0 +1,46 @@
+#include "store/group_commit.hpp"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+namespace chat::store {
+
+GroupCommitter::GroupCommitter(std::size_t max_batch, RunBatch run_batch)
+    : max_batch_(std::max<std::size_t>(max_batch, 1)), run_batch_(std::move(run_batch)) {}
+
+Result<void> GroupCommitter::submit(PendingWrite& write) {
+    std::unique_lock lock(mutex_);
+    queue_.push_back(&write);
+    queued_.store(queue_.size(), std::memory_order_relaxed);
+    wake_.wait(lock, [&] { return write.done || !leading_; });
+    if (write.done) return std::move(*write.result);
+
+    // Leader. Lead until our own write is done: with more than max_batch
+    // queued ahead of it, that takes several batches.
+    leading_ = true;
+    std::vector<PendingWrite*> batch;
+    while (!write.done) {
+        const std::size_t n = std::min(queue_.size(), max_batch_);
+        batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+        queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+        queued_.store(queue_.size(), std::memory_order_relaxed);
+        lock.unlock();
+        run_batch_(batch);
+        lock.lock();
+        // A follower's PendingWrite lives on its stack: once `done` is set
+        // under the lock, it may return and destroy it, so nothing touches it
+        // after this loop.
+        for (PendingWrite* w : batch) {
+            if (!w->result) w->result = make_error(Errc::internal, "write was not run");
+            w->done = true;
+        }
+        wake_.notify_all();
+    }
+    leading_ = false;
+    // Writes queued during our batches: one of their callers leads next.
+    if (!queue_.empty()) wake_.notify_all();
+    return std::move(*write.result);
+}
+
+}  // namespace chat::store

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include <chat/core/result.hpp>
+#include <chat/store/store.hpp>
+
+namespace chat::store {
+
+// One write function waiting for, or running in, a group commit.
+struct PendingWrite {
+    std::string_view name;
+    detail::TxnFn<WriteTxn> fn;
+    std::optional<Result<void>> result;  // set by the batch runner
+    bool done = false;                   // set under the committer's mutex
+};
+
+// Leader/follower group commit for a library without threads of its own.
+//
+// Each caller of submit() queues its write and waits. When no batch is
+// running, one waiting caller becomes the leader: it takes the queue (up to
+// max_batch writes, its own among them, oldest first) and runs them with
+// `run_batch` (one transaction, one commit) on its own thread, while the
+// others wait; then it wakes them with their results. Writes queued while a
+// batch runs form the next batch, so the fsync of one commit is shared by
+// everything that arrived during the previous one, and a caller alone
+// commits at once: batching adds no waiting.
+//
+// Thread-safe. submit() blocks until the write is done; `run_batch` must set
+// every write's result and must not throw.
+class GroupCommitter {
+public:
+    using RunBatch = std::function<void(std::span<PendingWrite* const> batch)>;
+
+    GroupCommitter(std::size_t max_batch, RunBatch run_batch);
+    // Callers wait on its state.
+    GroupCommitter(const GroupCommitter&) = delete;
+    GroupCommitter& operator=(const GroupCommitter&) = delete;
+
+    Result<void> submit(PendingWrite& write);
+
+    // Writes waiting for a batch now (not those of the running batch).
+    std::size_t queued() const noexcept { return queued_.load(std::memory_order_relaxed); }
+
+private:
+    const std::size_t max_batch_;
+    const RunBatch run_batch_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<PendingWrite*> queue_;  // guarded by mutex_
+    bool leading_ = false;             // guarded by mutex_: a batch is being run
+    std::atomic<std::size_t> queued_{0};  // queue_.size(), readable without the mutex
+};
+
+}  // namespace chat::store

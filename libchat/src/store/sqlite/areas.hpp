@@ -1,0 +1,285 @@
+#pragma once
+
+// The SQLite implementation of each store area: one class per area, one
+// .cpp per class (events.cpp, state_groups.cpp, ...). Each works on the
+// connection of the transaction that owns it.
+
+#include <chat/store/txn.hpp>
+
+#include "store/sqlite/connection.hpp"
+
+namespace chat::store::sqlite {
+
+class SqliteEvents final : public Events {
+public:
+    explicit SqliteEvents(Connection& conn) : conn_(conn) {}
+
+    Result<std::optional<StoredEvent>> get(const EventId& event_id) override;
+    Result<std::vector<StoredEvent>> get_many(std::span<const EventId> ids) override;
+    Result<Position> ordering_of(const EventId& event_id) override;
+    Result<std::vector<EventId>> filter_known(std::span<const EventId> ids) override;
+    Result<std::vector<StoredEvent>> room_events(const RoomEventsQuery& query) override;
+    Result<std::vector<StoredEvent>> latest(const RoomId& room_id, std::size_t limit) override;
+    Result<std::vector<RoomActivity>> rooms_changed(Position from, Position to) override;
+    Result<std::vector<EventId>> prev_events(const EventId& event_id) override;
+    Result<std::vector<EventId>> auth_events(const EventId& event_id) override;
+    Result<std::vector<EventId>> children(const EventId& event_id) override;
+    Result<std::vector<EventId>> auth_chain(std::span<const EventId> ids) override;
+    Result<std::vector<EventId>> redactions_of(const EventId& target) override;
+    Result<std::optional<nlohmann::json>> original_json(const EventId& event_id) override;
+
+    Result<PersistedEvent> persist(const EventToPersist& event) override;
+    Result<void> set_rejected(const EventId& event_id, std::string reason) override;
+    Result<void> set_soft_failed(const EventId& event_id, bool soft_failed) override;
+    Result<bool> redact(const EventId& target, const nlohmann::json& redacted,
+                        const EventId& redaction_id, std::int64_t now_ts) override;
+    Result<std::int64_t> purge_redacted_originals(std::int64_t before_ts) override;
+
+private:
+    Result<void> insert_edges(const Pdu& pdu);
+    Connection& conn_;
+};
+
+class SqliteStateGroups final : public StateGroups {
+public:
+    SqliteStateGroups(Connection& conn, int max_delta_chain)
+        : conn_(conn), max_delta_chain_(max_delta_chain) {}
+
+    Result<std::optional<StateGroupInfo>> group(StateGroupId id) override;
+    Result<StateMap> state_at(StateGroupId id) override;
+    Result<StateMap> state_of_type_at(StateGroupId id, std::string_view type) override;
+    Result<std::optional<EventId>> state_entry_at(StateGroupId id, std::string_view type,
+                                                 std::string_view state_key) override;
+    Result<std::optional<StateGroupId>> group_before(const EventId& event_id) override;
+    Result<std::optional<StateGroupId>> group_after(const EventId& event_id) override;
+
+    Result<StateGroupId> create_group(const RoomId& room_id, std::optional<StateGroupId> parent,
+                                      std::span<const StateDeltaEntry> delta,
+                                      const std::optional<EventId>& for_event) override;
+    Result<StateGroupId> create_group_from_state(const RoomId& room_id, const StateMap& state,
+                                                 std::optional<StateGroupId> parent,
+                                                 const std::optional<EventId>& for_event) override;
+    Result<void> set_event_groups(const EventId& event_id, StateGroupId before,
+                                  StateGroupId after) override;
+
+private:
+    Result<StateGroupInfo> existing(StateGroupId id);
+    Result<StateGroupId> insert_group(const RoomId& room_id, std::optional<StateGroupId> prev,
+                                      int chain_length, const std::optional<EventId>& for_event);
+    Result<void> insert_entry(StateGroupId group, const StateKey& key,
+                              const std::optional<EventId>& event_id);
+    Connection& conn_;
+    int max_delta_chain_;
+};
+
+class SqliteCurrentState final : public CurrentState {
+public:
+    explicit SqliteCurrentState(Connection& conn) : conn_(conn) {}
+
+    Result<StateMap> get(const RoomId& room_id) override;
+    Result<StateMap> of_type(const RoomId& room_id, std::string_view type) override;
+    Result<std::optional<EventId>> entry(const RoomId& room_id, std::string_view type,
+                                         std::string_view state_key) override;
+    Result<std::vector<CurrentStateChange>> changes(const RoomId& room_id, Position from,
+                                                    Position to) override;
+    Result<std::vector<RoomId>> rooms_changed(Position from, Position to) override;
+
+    Result<void> apply_delta(const RoomId& room_id, std::span<const StateDeltaEntry> delta,
+                             Position position) override;
+    Result<std::vector<StateDeltaEntry>> replace(const RoomId& room_id, const StateMap& state,
+                                                 Position position) override;
+
+private:
+    Result<void> update_membership(const RoomId& room_id, const StateDeltaEntry& change,
+                                   Position position);
+    Connection& conn_;
+};
+
+class SqliteExtremities final : public Extremities {
+public:
+    explicit SqliteExtremities(Connection& conn) : conn_(conn) {}
+    Result<std::vector<EventId>> get(const RoomId& room_id) override;
+    Result<void> add_event(const RoomId& room_id, const EventId& event_id,
+                           std::span<const EventId> prev_events) override;
+    Result<void> replace(const RoomId& room_id, std::span<const EventId> event_ids) override;
+
+private:
+    Connection& conn_;
+};
+
+class SqliteRooms final : public Rooms {
+public:
+    explicit SqliteRooms(Connection& conn) : conn_(conn) {}
+    Result<std::optional<RoomRow>> get(const RoomId& room_id) override;
+    Result<std::vector<RoomRow>> public_rooms(const std::optional<RoomId>& after,
+                                              std::size_t limit) override;
+    Result<bool> create(const RoomRow& room) override;
+    Result<void> set_visibility(const RoomId& room_id, std::string visibility) override;
+
+private:
+    Connection& conn_;
+};
+
+class SqliteMembers final : public Members {
+public:
+    explicit SqliteMembers(Connection& conn) : conn_(conn) {}
+    Result<std::optional<MembershipRow>> get(const UserId& user_id,
+                                             const RoomId& room_id) override;
+    Result<std::vector<MembershipRow>> rooms_for_user(const UserId& user_id,
+                                                      std::string_view membership) override;
+    Result<std::vector<MembershipRow>> members_of(const RoomId& room_id,
+                                                  std::string_view membership) override;
+    Result<std::int64_t> count(const RoomId& room_id, std::string_view membership) override;
+    Result<std::vector<MembershipRow>> changes_for_user(const UserId& user_id, Position from,
+                                                        Position to) override;
+    Result<void> set_out_of_band(const MembershipRow& row) override;
+
+private:
+    Connection& conn_;
+};
+
+// Writes a membership and its log row; shared by SqliteMembers and
+// SqliteCurrentState.
+Result<void> write_membership(Connection& conn, const MembershipRow& row);
+
+class SqliteReceipts final : public Receipts {
+public:
+    explicit SqliteReceipts(Connection& conn) : conn_(conn) {}
+    Result<std::optional<ReceiptRow>> get(const RoomId& room_id, const UserId& user_id,
+                                          std::string_view type,
+                                          const std::optional<std::string>& thread_id) override;
+    Result<std::vector<ReceiptRow>> for_room(const RoomId& room_id) override;
+    Result<std::vector<ReceiptRow>> changes(Position from, Position to,
+                                            std::size_t limit) override;
+    Result<std::vector<ReceiptRow>> changes_in_room(const RoomId& room_id, Position from,
+                                                    Position to) override;
+    Result<void> put(const ReceiptRow& row) override;
+
+private:
+    Connection& conn_;
+};
+
+class SqliteAccountData final : public AccountData {
+public:
+    explicit SqliteAccountData(Connection& conn) : conn_(conn) {}
+    Result<std::optional<AccountDataRow>> get(const UserId& user_id,
+                                              const std::optional<RoomId>& room_id,
+                                              std::string_view type) override;
+    Result<std::vector<AccountDataRow>> all_for_user(const UserId& user_id) override;
+    Result<std::vector<AccountDataRow>> changes_for_user(const UserId& user_id, Position from,
+                                                         Position to) override;
+    Result<void> put(const AccountDataRow& row) override;
+
+private:
+    Connection& conn_;
+};
+
+class SqliteUsers final : public Users {
+public:
+    explicit SqliteUsers(Connection& conn) : conn_(conn) {}
+    Result<std::optional<UserRow>> get(const UserId& user_id) override;
+    Result<std::vector<UserRow>> list(const std::optional<UserId>& after,
+                                      std::size_t limit) override;
+    Result<std::int64_t> count() override;
+    Result<void> create(const UserRow& user) override;
+    Result<void> set_password_hash(const UserId& user_id,
+                                   const std::optional<std::string>& hash) override;
+    Result<void> set_admin(const UserId& user_id, bool admin) override;
+    Result<void> set_deactivated(const UserId& user_id, bool deactivated) override;
+    Result<void> set_displayname(const UserId& user_id,
+                                 const std::optional<std::string>& displayname) override;
+    Result<void> set_avatar_url(const UserId& user_id,
+                                const std::optional<std::string>& avatar_url) override;
+
+private:
+    Connection& conn_;
+};
+
+class SqliteDevices final : public Devices {
+public:
+    explicit SqliteDevices(Connection& conn) : conn_(conn) {}
+    Result<std::optional<DeviceRow>> get(const UserId& user_id,
+                                         std::string_view device_id) override;
+    Result<std::vector<DeviceRow>> list(const UserId& user_id) override;
+    Result<bool> create(const DeviceRow& device) override;
+    Result<void> set_display_name(const UserId& user_id, std::string_view device_id,
+                                  const std::optional<std::string>& display_name) override;
+    Result<void> touch(const UserId& user_id, std::string_view device_id, std::int64_t ts,
+                       std::string_view ip, std::string_view user_agent) override;
+    Result<bool> remove(const UserId& user_id, std::string_view device_id) override;
+    Result<std::int64_t> remove_all(const UserId& user_id,
+                                    const std::optional<std::string>& keep) override;
+
+private:
+    Connection& conn_;
+};
+
+class SqliteTokens final : public Tokens {
+public:
+    explicit SqliteTokens(Connection& conn) : conn_(conn) {}
+    Result<std::optional<AccessTokenInfo>> lookup(std::string_view token) override;
+    Result<void> add(std::string_view token, const UserId& user_id, std::string_view device_id,
+                     std::int64_t created_ts, std::optional<std::int64_t> expires_ts) override;
+    Result<bool> remove(std::string_view token) override;
+    Result<std::int64_t> remove_for_device(const UserId& user_id,
+                                           std::string_view device_id) override;
+    Result<std::int64_t> remove_for_user(const UserId& user_id,
+                                         std::optional<std::string_view> keep) override;
+
+private:
+    Connection& conn_;
+};
+
+class SqliteMedia final : public Media {
+public:
+    explicit SqliteMedia(Connection& conn) : conn_(conn) {}
+    Result<std::optional<MediaRow>> get(const ServerName& origin,
+                                        std::string_view media_id) override;
+    Result<std::vector<MediaRow>> by_uploader(const UserId& uploader, std::size_t limit) override;
+    Result<void> put(const MediaRow& row) override;
+    Result<bool> set_quarantined(const ServerName& origin, std::string_view media_id,
+                                 bool quarantined) override;
+    Result<bool> remove(const ServerName& origin, std::string_view media_id) override;
+
+private:
+    Connection& conn_;
+};
+
+class SqliteStreams final : public Streams {
+public:
+    explicit SqliteStreams(Connection& conn) : conn_(conn) {}
+    Result<Position> current(Stream stream) override;
+    Result<StreamPositions> current_all() override;
+    Result<Position> next(Stream stream) override;
+    Result<Position> next_backfill() override;
+
+private:
+    Connection& conn_;
+};
+
+class SqliteTxnIds final : public TxnIds {
+public:
+    explicit SqliteTxnIds(Connection& conn) : conn_(conn) {}
+    Result<std::optional<EventId>> get(const UserId& user_id, std::string_view device_id,
+                                       std::string_view txn_id) override;
+    Result<EventId> put(const UserId& user_id, std::string_view device_id,
+                        std::string_view txn_id, const EventId& event_id,
+                        std::int64_t now_ts) override;
+    Result<std::int64_t> purge_before(std::int64_t before_ts) override;
+
+private:
+    Connection& conn_;
+};
+
+class SqliteFilters final : public Filters {
+public:
+    explicit SqliteFilters(Connection& conn) : conn_(conn) {}
+    Result<std::optional<nlohmann::json>> get(const UserId& user_id,
+                                              std::int64_t filter_id) override;
+    Result<std::int64_t> add(const UserId& user_id, const nlohmann::json& filter) override;
+
+private:
+    Connection& conn_;
+};
+
+}  // namespace chat::store::sqlite

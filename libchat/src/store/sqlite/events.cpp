@@ -1,0 +1,320 @@
+#include "store/sqlite/areas.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "store/sqlite/rows.hpp"
+
+namespace chat::store::sqlite {
+
+namespace {
+
+// The columns every event query selects, in the order read_event() reads them.
+//  0 stream_ordering, 1 event_id, 2 room_id, 3 room_version, 4 type, 5 state_key,
+//  6 sender, 7 depth, 8 origin_server_ts, 9 received_ts, 10 json, 11 outlier,
+// 12 soft_failed, 13 rejected_reason, 14 redacted_by, 15 state_group_before,
+// 16 state_group_after
+Result<StoredEvent> read_event(const Query& q) {
+    auto event_id = q.id<EventId>(1);
+    if (!event_id) return event_id.error();
+    auto room_id = q.id<RoomId>(2);
+    if (!room_id) return room_id.error();
+    auto sender = q.id<UserId>(6);
+    if (!sender) return sender.error();
+    auto redacted_by = q.opt_id<EventId>(14);
+    if (!redacted_by) return redacted_by.error();
+    auto json = q.json(10);
+    if (!json) return json.error();
+    return StoredEvent{
+        .event_id = std::move(*event_id),
+        .room_id = std::move(*room_id),
+        .room_version = std::string(q.text(3)),
+        .type = std::string(q.text(4)),
+        .state_key = q.opt_text(5),
+        .sender = std::move(*sender),
+        .depth = q.int64(7),
+        .origin_server_ts = q.int64(8),
+        .received_ts = q.int64(9),
+        .stream_ordering = q.int64(0),
+        .outlier = q.boolean(11),
+        .soft_failed = q.boolean(12),
+        .rejected_reason = q.opt_text(13),
+        .redacted_by = std::move(*redacted_by),
+        .state_group_before = q.opt_int64(15),
+        .state_group_after = q.opt_int64(16),
+        .json = std::move(*json),
+    };
+}
+
+constexpr std::string_view kGetEvent =
+    "SELECT stream_ordering, event_id, room_id, room_version, type, state_key, sender, depth,"
+    " origin_server_ts, received_ts, json, outlier, soft_failed, rejected_reason, redacted_by,"
+    " state_group_before, state_group_after"
+    " FROM events WHERE event_id = ?1";
+
+constexpr std::string_view kGetEvents =
+    "SELECT stream_ordering, event_id, room_id, room_version, type, state_key, sender, depth,"
+    " origin_server_ts, received_ts, json, outlier, soft_failed, rejected_reason, redacted_by,"
+    " state_group_before, state_group_after"
+    " FROM events WHERE event_id IN (SELECT value FROM json_each(?1))";
+
+constexpr std::string_view kRoomEventsForward =
+    "SELECT stream_ordering, event_id, room_id, room_version, type, state_key, sender, depth,"
+    " origin_server_ts, received_ts, json, outlier, soft_failed, rejected_reason, redacted_by,"
+    " state_group_before, state_group_after"
+    " FROM events WHERE room_id = ?1 AND stream_ordering > ?2 AND stream_ordering <= ?3"
+    " AND (?4 = 0 OR (outlier = 0 AND soft_failed = 0 AND rejected_reason IS NULL))"
+    " ORDER BY stream_ordering ASC LIMIT ?5";
+
+constexpr std::string_view kRoomEventsBackward =
+    "SELECT stream_ordering, event_id, room_id, room_version, type, state_key, sender, depth,"
+    " origin_server_ts, received_ts, json, outlier, soft_failed, rejected_reason, redacted_by,"
+    " state_group_before, state_group_after"
+    " FROM events WHERE room_id = ?1 AND stream_ordering > ?2 AND stream_ordering <= ?3"
+    " AND (?4 = 0 OR (outlier = 0 AND soft_failed = 0 AND rejected_reason IS NULL))"
+    " ORDER BY stream_ordering DESC LIMIT ?5";
+
+std::int64_t sql_limit(std::size_t limit) {
+    return static_cast<std::int64_t>(
+        std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()));
+}
+
+Result<Position> next_ordering(Connection& conn, bool backfilled) {
+    SqliteStreams streams(conn);
+    return backfilled ? streams.next_backfill() : streams.next(Stream::events);
+}
+
+}  // namespace
+
+Result<std::optional<StoredEvent>> SqliteEvents::get(const EventId& event_id) {
+    return optional_row(conn_.query(kGetEvent, event_id), read_event);
+}
+
+Result<std::vector<StoredEvent>> SqliteEvents::get_many(std::span<const EventId> ids) {
+    auto rows = all_rows(conn_.query(kGetEvents, json_id_list(ids)), read_event);
+    if (!rows) return rows.error();
+    // Back in the order asked, each once.
+    std::map<EventId, StoredEvent*> by_id;
+    for (auto& row : *rows) by_id.emplace(row.event_id, &row);
+    std::vector<StoredEvent> ordered;
+    ordered.reserve(rows->size());
+    for (const auto& id : ids) {
+        auto it = by_id.find(id);
+        if (it == by_id.end() || it->second == nullptr) continue;
+        ordered.push_back(std::move(*it->second));
+        it->second = nullptr;
+    }
+    return ordered;
+}
+
+Result<Position> SqliteEvents::ordering_of(const EventId& event_id) {
+    auto ordering = optional_row(
+        conn_.query("SELECT stream_ordering FROM events WHERE event_id = ?1", event_id),
+        int64_at0);
+    if (!ordering) return ordering.error();
+    if (!*ordering) return not_found("Unknown event.");
+    return **ordering;
+}
+
+Result<std::vector<EventId>> SqliteEvents::filter_known(std::span<const EventId> ids) {
+    auto known = all_rows(conn_.query("SELECT event_id FROM events"
+                                      " WHERE event_id IN (SELECT value FROM json_each(?1))",
+                                      json_id_list(ids)),
+                          event_id_at0);
+    if (!known) return known.error();
+    std::set<EventId> have(known->begin(), known->end());
+    std::vector<EventId> result;
+    for (const auto& id : ids)
+        if (have.erase(id) > 0) result.push_back(id);
+    return result;
+}
+
+Result<std::vector<StoredEvent>> SqliteEvents::room_events(const RoomEventsQuery& query) {
+    const auto sql =
+        query.direction == Direction::forward ? kRoomEventsForward : kRoomEventsBackward;
+    return all_rows(conn_.query(sql, query.room_id, query.from, query.to, query.timeline_only,
+                                sql_limit(query.limit)),
+                    read_event);
+}
+
+Result<std::vector<StoredEvent>> SqliteEvents::latest(const RoomId& room_id, std::size_t limit) {
+    return room_events(RoomEventsQuery{.room_id = room_id,
+                                       .from = kMinPosition,
+                                       .to = kMaxPosition,
+                                       .direction = Direction::backward,
+                                       .limit = limit});
+}
+
+Result<std::vector<RoomActivity>> SqliteEvents::rooms_changed(Position from, Position to) {
+    return all_rows(
+        conn_.query("SELECT room_id, MAX(stream_ordering) FROM events"
+                    " WHERE stream_ordering > ?1 AND stream_ordering <= ?2"
+                    " AND outlier = 0 AND soft_failed = 0 AND rejected_reason IS NULL"
+                    " GROUP BY room_id ORDER BY 2",
+                    from, to),
+        [](const Query& q) -> Result<RoomActivity> {
+            auto room_id = q.id<RoomId>(0);
+            if (!room_id) return room_id.error();
+            return RoomActivity{.room_id = std::move(*room_id), .max_stream_ordering = q.int64(1)};
+        });
+}
+
+Result<std::vector<EventId>> SqliteEvents::prev_events(const EventId& event_id) {
+    return all_rows(
+        conn_.query("SELECT prev_event_id FROM event_edges WHERE event_id = ?1", event_id),
+        event_id_at0);
+}
+
+Result<std::vector<EventId>> SqliteEvents::auth_events(const EventId& event_id) {
+    return all_rows(
+        conn_.query("SELECT auth_event_id FROM event_auth_edges WHERE event_id = ?1", event_id),
+        event_id_at0);
+}
+
+Result<std::vector<EventId>> SqliteEvents::children(const EventId& event_id) {
+    return all_rows(
+        conn_.query("SELECT event_id FROM event_edges WHERE prev_event_id = ?1", event_id),
+        event_id_at0);
+}
+
+Result<std::vector<EventId>> SqliteEvents::auth_chain(std::span<const EventId> ids) {
+    // UNION (not UNION ALL) drops rows already seen, which ends the recursion
+    // on shared ancestors and on cycles.
+    return all_rows(conn_.query("WITH RECURSIVE chain(id) AS ("
+                                " SELECT auth_event_id FROM event_auth_edges"
+                                "  WHERE event_id IN (SELECT value FROM json_each(?1))"
+                                " UNION"
+                                " SELECT a.auth_event_id FROM event_auth_edges a"
+                                "  JOIN chain c ON a.event_id = c.id"
+                                ") SELECT id FROM chain",
+                                json_id_list(ids)),
+                    event_id_at0);
+}
+
+Result<std::vector<EventId>> SqliteEvents::redactions_of(const EventId& target) {
+    return all_rows(
+        conn_.query("SELECT redaction_id FROM redactions WHERE target_id = ?1", target),
+        event_id_at0);
+}
+
+Result<std::optional<nlohmann::json>> SqliteEvents::original_json(const EventId& event_id) {
+    return optional_row(
+        conn_.query("SELECT json FROM redacted_originals WHERE event_id = ?1", event_id),
+        [](const Query& q) { return q.json(0); });
+}
+
+Result<void> SqliteEvents::insert_edges(const Pdu& pdu) {
+    for (const auto& prev : pdu.prev_events()) {
+        auto added = conn_.run(
+            "INSERT OR IGNORE INTO event_edges(event_id, prev_event_id) VALUES (?1, ?2)",
+            pdu.event_id(), prev);
+        if (!added) return added.error();
+    }
+    for (const auto& auth : pdu.auth_events()) {
+        auto added = conn_.run(
+            "INSERT OR IGNORE INTO event_auth_edges(event_id, auth_event_id) VALUES (?1, ?2)",
+            pdu.event_id(), auth);
+        if (!added) return added.error();
+    }
+    return ok();
+}
+
+Result<PersistedEvent> SqliteEvents::persist(const EventToPersist& event) {
+    if (!event.pdu) return make_error(Errc::invalid_param, "No event to persist.");
+    const Pdu& pdu = *event.pdu;
+
+    auto existing = optional_row(
+        conn_.query("SELECT stream_ordering, outlier FROM events WHERE event_id = ?1",
+                    pdu.event_id()),
+        [](const Query& q) -> Result<std::pair<Position, bool>> {
+            return std::pair{q.int64(0), q.boolean(1)};
+        });
+    if (!existing) return existing.error();
+    if (*existing) {
+        const auto [ordering, was_outlier] = **existing;
+        if (!was_outlier || event.outlier)
+            return PersistedEvent{ordering, PersistOutcome::already_present};
+        // An outlier joins the timeline: it takes its place in the stream now.
+        auto position = next_ordering(conn_, event.backfilled);
+        if (!position) return position.error();
+        auto promoted = conn_.run(
+            "UPDATE events SET stream_ordering = ?2, outlier = 0, soft_failed = ?3,"
+            " rejected_reason = ?4, state_group_before = ?5, state_group_after = ?6"
+            " WHERE event_id = ?1",
+            pdu.event_id(), *position, event.soft_failed, event.rejected_reason,
+            event.state_group_before, event.state_group_after);
+        if (!promoted) return promoted.error();
+        return PersistedEvent{*position, PersistOutcome::promoted};
+    }
+
+    auto position = next_ordering(conn_, event.backfilled);
+    if (!position) return position.error();
+    std::optional<std::string_view> membership;
+    if (pdu.type() == "m.room.member") membership = pdu.membership();
+    auto inserted = conn_.run(
+        "INSERT INTO events(stream_ordering, event_id, room_id, room_version, type, state_key,"
+        " sender, membership, depth, origin_server_ts, received_ts, json, outlier, soft_failed,"
+        " rejected_reason, state_group_before, state_group_after)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        *position, pdu.event_id(), pdu.room_id(), pdu.version().id, pdu.type(), pdu.state_key(),
+        pdu.sender(), membership, pdu.depth(), pdu.origin_server_ts(), event.received_ts,
+        pdu.json().dump(), event.outlier, event.soft_failed, event.rejected_reason,
+        event.state_group_before, event.state_group_after);
+    if (!inserted) return inserted.error();
+    if (auto edges = insert_edges(pdu); !edges) return edges.error();
+    if (pdu.type() == "m.room.redaction") {
+        if (auto target = pdu.redacts()) {
+            auto recorded = conn_.run(
+                "INSERT OR IGNORE INTO redactions(redaction_id, target_id) VALUES (?1, ?2)",
+                pdu.event_id(), *target);
+            if (!recorded) return recorded.error();
+        }
+    }
+    return PersistedEvent{*position, PersistOutcome::inserted};
+}
+
+Result<void> SqliteEvents::set_rejected(const EventId& event_id, std::string reason) {
+    auto changed =
+        conn_.run("UPDATE events SET rejected_reason = ?2 WHERE event_id = ?1", event_id, reason);
+    if (!changed) return changed.error();
+    if (*changed == 0) return not_found("Unknown event.");
+    return ok();
+}
+
+Result<void> SqliteEvents::set_soft_failed(const EventId& event_id, bool soft_failed) {
+    auto changed =
+        conn_.run("UPDATE events SET soft_failed = ?2 WHERE event_id = ?1", event_id, soft_failed);
+    if (!changed) return changed.error();
+    if (*changed == 0) return not_found("Unknown event.");
+    return ok();
+}
+
+Result<bool> SqliteEvents::redact(const EventId& target, const nlohmann::json& redacted,
+                                  const EventId& redaction_id, std::int64_t now_ts) {
+    auto state = optional_row(
+        conn_.query("SELECT redacted_by IS NOT NULL FROM events WHERE event_id = ?1", target),
+        [](const Query& q) -> Result<bool> { return q.boolean(0); });
+    if (!state) return state.error();
+    if (!*state) return not_found("Unknown event.");
+    if (**state) return false;
+    // The original moves aside inside the database, without a round trip.
+    auto kept = conn_.run(
+        "INSERT OR REPLACE INTO redacted_originals(event_id, json, redacted_ts)"
+        " SELECT event_id, json, ?2 FROM events WHERE event_id = ?1",
+        target, now_ts);
+    if (!kept) return kept.error();
+    auto replaced =
+        conn_.run("UPDATE events SET json = ?2, redacted_by = ?3 WHERE event_id = ?1", target,
+                  redacted.dump(), redaction_id);
+    if (!replaced) return replaced.error();
+    return true;
+}
+
+Result<std::int64_t> SqliteEvents::purge_redacted_originals(std::int64_t before_ts) {
+    return conn_.run("DELETE FROM redacted_originals WHERE redacted_ts < ?1", before_ts);
+}
+
+}  // namespace chat::store::sqlite

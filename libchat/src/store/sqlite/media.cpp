@@ -1,0 +1,82 @@
+#include "store/sqlite/areas.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "store/sqlite/rows.hpp"
+
+namespace chat::store::sqlite {
+
+namespace {
+
+constexpr std::int64_t kMaxLimit = 1 << 30;
+
+// Columns: origin, media_id, uploader, content_type, upload_name, size,
+// sha256, created_ts, quarantined.
+Result<MediaRow> read_media(const Query& q) {
+    auto origin = q.id<ServerName>(0);
+    if (!origin) return origin.error();
+    auto uploader = q.opt_id<UserId>(2);
+    if (!uploader) return uploader.error();
+    return MediaRow{.origin = std::move(*origin),
+                    .media_id = std::string(q.text(1)),
+                    .uploader = std::move(*uploader),
+                    .content_type = q.opt_text(3),
+                    .upload_name = q.opt_text(4),
+                    .size = q.int64(5),
+                    .sha256 = std::string(q.blob(6)),
+                    .created_ts = q.int64(7),
+                    .quarantined = q.boolean(8)};
+}
+
+}  // namespace
+
+Result<std::optional<MediaRow>> SqliteMedia::get(const ServerName& origin,
+                                                 std::string_view media_id) {
+    return optional_row(conn_.query("SELECT origin, media_id, uploader, content_type,"
+                                    " upload_name, size, sha256, created_ts, quarantined"
+                                    " FROM media WHERE origin = ?1 AND media_id = ?2",
+                                    origin, media_id),
+                        read_media);
+}
+
+Result<std::vector<MediaRow>> SqliteMedia::by_uploader(const UserId& uploader,
+                                                       std::size_t limit) {
+    const auto n = static_cast<std::int64_t>(std::min<std::size_t>(limit, kMaxLimit));
+    return all_rows(conn_.query("SELECT origin, media_id, uploader, content_type,"
+                                " upload_name, size, sha256, created_ts, quarantined"
+                                " FROM media WHERE uploader = ?1"
+                                " ORDER BY created_ts DESC LIMIT ?2",
+                                uploader, n),
+                    read_media);
+}
+
+Result<void> SqliteMedia::put(const MediaRow& row) {
+    auto added = conn_.run(
+        "INSERT INTO media(origin, media_id, uploader, content_type, upload_name, size, sha256,"
+        " created_ts, quarantined) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        " ON CONFLICT(origin, media_id) DO NOTHING",
+        row.origin, row.media_id, row.uploader, row.content_type, row.upload_name, row.size,
+        Blob{row.sha256}, row.created_ts, row.quarantined);
+    if (!added) return added.error();
+    if (*added == 0) return make_error(Errc::invalid_param, "Media ID already in use.");
+    return ok();
+}
+
+Result<bool> SqliteMedia::set_quarantined(const ServerName& origin, std::string_view media_id,
+                                          bool quarantined) {
+    auto changed = conn_.run(
+        "UPDATE media SET quarantined = ?3 WHERE origin = ?1 AND media_id = ?2", origin,
+        media_id, quarantined);
+    if (!changed) return changed.error();
+    return *changed > 0;
+}
+
+Result<bool> SqliteMedia::remove(const ServerName& origin, std::string_view media_id) {
+    auto removed =
+        conn_.run("DELETE FROM media WHERE origin = ?1 AND media_id = ?2", origin, media_id);
+    if (!removed) return removed.error();
+    return *removed > 0;
+}
+
+}  // namespace chat::store::sqlite

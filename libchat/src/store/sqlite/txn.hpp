@@ -1,0 +1,50 @@
+#pragma once
+
+#include <chat/store/txn.hpp>
+
+#include "store/sqlite/areas.hpp"
+#include "store/sqlite/connection.hpp"
+
+namespace chat::store::sqlite {
+
+// The transaction object of one connection, reused for each transaction on
+// it. On a reader connection it is handed out as a ReadTxn only.
+class SqliteTxn final : public WriteTxn {
+public:
+    SqliteTxn(Connection& conn, int state_max_delta_chain);
+
+    Events& events() override { return events_; }
+    StateGroups& state() override { return state_; }
+    CurrentState& current_state() override { return current_state_; }
+    Extremities& extremities() override { return extremities_; }
+    Rooms& rooms() override { return rooms_; }
+    Members& members() override { return members_; }
+    Receipts& receipts() override { return receipts_; }
+    AccountData& account_data() override { return account_data_; }
+    Users& users() override { return users_; }
+    Devices& devices() override { return devices_; }
+    Tokens& tokens() override { return tokens_; }
+    Media& media() override { return media_; }
+    Streams& streams() override { return streams_; }
+    TxnIds& txn_ids() override { return txn_ids_; }
+    Filters& filters() override { return filters_; }
+
+private:
+    SqliteEvents events_;
+    SqliteStateGroups state_;
+    SqliteCurrentState current_state_;
+    SqliteExtremities extremities_;
+    SqliteRooms rooms_;
+    SqliteMembers members_;
+    SqliteReceipts receipts_;
+    SqliteAccountData account_data_;
+    SqliteUsers users_;
+    SqliteDevices devices_;
+    SqliteTokens tokens_;
+    SqliteMedia media_;
+    SqliteStreams streams_;
+    SqliteTxnIds txn_ids_;
+    SqliteFilters filters_;
+};
+
+}  // namespace chat::store::sqlite

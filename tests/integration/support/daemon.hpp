@@ -1,0 +1,82 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace chat::test {
+
+// A fresh directory under the test temp dir, removed with its contents.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;  // one owner removes it
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const noexcept { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+// How a finished chatd ended, and what it printed.
+struct Finished {
+    int exit_code = -1;  // 128 + signal when killed by a signal
+    std::string out;     // stdout
+    std::string err;     // stderr
+};
+
+// Runs the real chatd with `args` in `workdir` until it exits, killing it
+// after `deadline`. For commands that end by themselves (--version, a bad
+// config).
+Finished run_chatd(const std::vector<std::string>& args, const std::filesystem::path& workdir,
+                   std::chrono::seconds deadline = std::chrono::seconds(10));
+
+// A real chatd process (the binary CMake built) serving 127.0.0.1 on a port
+// of the kernel's choosing, with its config, data and log in a directory.
+class Daemon {
+public:
+    // Writes <dir>/chatd.yaml (port 0, data under <dir>/data, ready_file
+    // <dir>/ready.json, log_level debug, then `extra_yaml`, which must not
+    // repeat those keys), starts chatd with its output in <dir>/chatd.log and
+    // waits for ready.json, polling until a deadline. Throws
+    // std::runtime_error with the log tail when chatd exits or is not ready
+    // in time.
+    static std::unique_ptr<Daemon> start(const std::filesystem::path& dir,
+                                         std::string_view extra_yaml = {});
+    ~Daemon();                       // stops chatd if it still runs
+    Daemon(const Daemon&) = delete;  // one owner stops the process
+    Daemon& operator=(const Daemon&) = delete;
+
+    std::uint16_t port() const noexcept { return port_; }
+    pid_t pid() const noexcept { return pid_; }
+    const std::filesystem::path& dir() const noexcept { return dir_; }
+    std::filesystem::path data_dir() const { return dir_ / "data"; }
+    std::filesystem::path ready_file() const { return dir_ / "ready.json"; }
+
+    // Sends SIGTERM and waits for the exit, with SIGKILL after `deadline`.
+    // Returns the exit code (128 + signal if killed). Once only.
+    int stop(std::chrono::seconds deadline = std::chrono::seconds(10));
+
+    // The last `lines` lines of chatd's log, for failure messages.
+    std::string log_tail(std::size_t lines = 40) const;
+
+private:
+    Daemon(std::filesystem::path dir, pid_t pid) : dir_(std::move(dir)), pid_(pid) {}
+
+    std::filesystem::path dir_;
+    pid_t pid_;
+    std::uint16_t port_ = 0;
+    bool running_ = true;
+};
+
+// The last `lines` lines of a text file ("" if it cannot be read).
+std::string file_tail(const std::filesystem::path& file, std::size_t lines);
+
+}  // namespace chat::test

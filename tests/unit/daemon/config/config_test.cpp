@@ -1,0 +1,202 @@
+#include "config/config.hpp"
+
+#include <cctype>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace chat::daemon {
+namespace {
+
+TEST(Config, EmptyTextGivesTheDefaults) {
+    auto config = parse_config("");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(*config, Config{});
+    EXPECT_EQ(config->server_name, "localhost");
+    EXPECT_EQ(config->bind_address, "127.0.0.1");
+    EXPECT_EQ(config->port, 8008);
+    EXPECT_EQ(config->data_dir, "./data");
+    EXPECT_EQ(config->database_path, "./data/chatd.db");
+    EXPECT_EQ(config->signing_key_path, "./data/signing.key");
+    EXPECT_TRUE(config->public_baseurl.empty());
+    EXPECT_TRUE(config->ready_file.empty());
+    EXPECT_EQ(config->http_threads, 2u);
+    EXPECT_EQ(config->log_level, "info");
+}
+
+TEST(Config, ReadsEveryOption) {
+    auto config = parse_config(R"(
+server_name: example.org:8448
+bind_address: "::1"
+port: 0
+public_baseurl: https://matrix.example.org/
+data_dir: /srv/chatd
+database:
+  path: /var/lib/chatd/main.db
+signing_key_path: /etc/chatd/signing.key
+max_request_body_bytes: 4096
+request_timeout_seconds: 5
+http_threads: 4
+log_level: debug
+ready_file: /run/chatd/ready.json
+)");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->server_name, "example.org:8448");
+    EXPECT_EQ(config->bind_address, "::1");
+    EXPECT_EQ(config->port, 0);
+    EXPECT_EQ(config->public_baseurl, "https://matrix.example.org/");
+    EXPECT_EQ(config->data_dir, "/srv/chatd");
+    EXPECT_EQ(config->database_path, "/var/lib/chatd/main.db");
+    EXPECT_EQ(config->signing_key_path, "/etc/chatd/signing.key");
+    EXPECT_EQ(config->max_request_body_bytes, 4096u);
+    EXPECT_EQ(config->request_timeout, std::chrono::seconds(5));
+    EXPECT_EQ(config->http_threads, 4u);
+    EXPECT_EQ(config->log_level, "debug");
+    EXPECT_EQ(config->ready_file, "/run/chatd/ready.json");
+}
+
+TEST(Config, DerivedPathsFollowDataDir) {
+    auto config = parse_config("data_dir: /srv/chatd\n");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->database_path, "/srv/chatd/chatd.db");
+    EXPECT_EQ(config->signing_key_path, "/srv/chatd/signing.key");
+}
+
+TEST(Config, NullKeepsTheDefault) {
+    auto config = parse_config("port: ~\nserver_name:\ndatabase:\n");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(*config, Config{});
+}
+
+TEST(Config, GeneratedConfigLoadsBackAsTheDefaults) {
+    auto config = parse_config(generate_config());
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(*config, Config{});
+}
+
+TEST(Config, GeneratedConfigListsEveryOption) {
+    auto text = generate_config();
+    for (const char* key :
+         {"server_name:", "bind_address:", "port:", "public_baseurl:", "data_dir:", "database:",
+          "  #path:", "signing_key_path:", "max_request_body_bytes:", "request_timeout_seconds:",
+          "http_threads:", "log_level:", "ready_file:"}) {
+        EXPECT_NE(text.find(key), std::string::npos) << key;
+    }
+}
+
+TEST(Config, GeneratedConfigWithEveryOptionUncommentedStillLoads) {
+    // Uncommenting the examples must give a valid file too.
+    auto text = generate_config();
+    for (std::string marker : {"#public_baseurl:", "#path:", "#signing_key_path:", "#ready_file:"})
+        text.replace(text.find(marker), 1, "");
+    auto config = parse_config(text);
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->database_path, "./data/chatd.db");
+    EXPECT_EQ(config->public_baseurl, "https://matrix.example.org/");
+}
+
+struct BadValue {
+    const char* yaml;
+    const char* key;  // the message starts with it
+};
+
+class ConfigBadValue : public testing::TestWithParam<BadValue> {};
+
+TEST_P(ConfigBadValue, IsRefusedInOneLineNamingTheKey) {
+    auto config = parse_config(GetParam().yaml);
+    ASSERT_FALSE(config) << GetParam().yaml;
+    const auto& message = config.error().message;
+    EXPECT_EQ(config.error().code, Errc::invalid_param);
+    EXPECT_EQ(message.rfind(std::string(GetParam().key) + ": ", 0), 0u) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    EXPECT_NE(message.find("(line "), std::string::npos) << message;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EachOption, ConfigBadValue,
+    testing::Values(
+        BadValue{"port: abc", "port"}, BadValue{"port: 70000", "port"},
+        BadValue{"port: -1", "port"}, BadValue{"port: 80.5", "port"},
+        BadValue{"port: 0x50", "port"}, BadValue{"port: [1, 2]", "port"},
+        BadValue{"server_name: 'bad name'", "server_name"},
+        BadValue{"server_name: 'example.org:'", "server_name"},
+        BadValue{"server_name: '[::1'", "server_name"},
+        BadValue{"server_name: '1.2.3.999'", "server_name"},
+        BadValue{"server_name: 'example.org:99999'", "server_name"},
+        BadValue{"bind_address: localhost", "bind_address"},
+        BadValue{"bind_address: {a: 1}", "bind_address"},
+        BadValue{"public_baseurl: ftp://example.org/", "public_baseurl"},
+        BadValue{"public_baseurl: 'http://'", "public_baseurl"},
+        BadValue{"data_dir: ''", "data_dir"}, BadValue{"data_dir: [a]", "data_dir"},
+        BadValue{"database: 3", "database"}, BadValue{"database:\n  path: [a, b]", "database.path"},
+        BadValue{"database:\n  size: 3", "database.size"},
+        BadValue{"signing_key_path: {}", "signing_key_path"},
+        BadValue{"max_request_body_bytes: 0", "max_request_body_bytes"},
+        BadValue{"max_request_body_bytes: 1e6", "max_request_body_bytes"},
+        BadValue{"request_timeout_seconds: 0", "request_timeout_seconds"},
+        BadValue{"http_threads: 0", "http_threads"}, BadValue{"http_threads: 1000", "http_threads"},
+        BadValue{"log_level: loud", "log_level"}, BadValue{"ready_file: [x]", "ready_file"},
+        BadValue{"frobnicate: 1", "frobnicate"}, BadValue{"port: 1\nport: 2", "port"}),
+    [](const testing::TestParamInfo<BadValue>& param_info) {
+        std::string name = std::to_string(param_info.index) + "_" + param_info.param.key;
+        for (char& c : name)
+            if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+        return name;
+    });
+
+TEST(Config, UnknownOptionSaysSo) {
+    auto config = parse_config("server_name: a.test\nlisten_port: 8008\n");
+    ASSERT_FALSE(config);
+    EXPECT_EQ(config.error().message, "listen_port: unknown option (line 2)");
+}
+
+TEST(Config, WrongTypeSaysWhatWasExpected) {
+    auto config = parse_config("port: eighty\n");
+    ASSERT_FALSE(config);
+    EXPECT_EQ(config.error().message,
+              "port: expected an integer from 0 to 65535, got \"eighty\" (line 1)");
+}
+
+TEST(Config, InvalidYamlGivesTheLine) {
+    auto config = parse_config("server_name: a.test\nport: [1, 2\n");
+    ASSERT_FALSE(config);
+    EXPECT_EQ(config.error().message.rfind("invalid YAML: ", 0), 0u) << config.error().message;
+    EXPECT_NE(config.error().message.find("line "), std::string::npos);
+    EXPECT_EQ(config.error().message.find('\n'), std::string::npos);
+}
+
+TEST(Config, TopLevelMustBeAMapping) {
+    auto config = parse_config("- a\n- b\n");
+    ASSERT_FALSE(config);
+    EXPECT_EQ(config.error().message.rfind("config: expected a mapping", 0), 0u)
+        << config.error().message;
+}
+
+TEST(Config, LoadConfigNamesAMissingFile) {
+    auto config = load_config("/nonexistent/chatd.yaml");
+    ASSERT_FALSE(config);
+    EXPECT_EQ(config.error().code, Errc::not_found);
+    EXPECT_NE(config.error().message.find("/nonexistent/chatd.yaml"), std::string::npos);
+}
+
+TEST(Config, LoadConfigNamesTheFileAndTheKey) {
+    auto path = std::filesystem::path(testing::TempDir()) / "config_test_bad.yaml";
+    std::ofstream(path) << "port: 123456\n";
+    auto config = load_config(path);
+    std::filesystem::remove(path);
+    ASSERT_FALSE(config);
+    EXPECT_EQ(config.error().message,
+              "config file " + path.string() +
+                  ": port: expected an integer from 0 to 65535, got \"123456\" (line 1)");
+}
+
+TEST(Config, PublicBaseurlIsDerivedFromTheBoundAddress) {
+    EXPECT_EQ(public_baseurl_for("127.0.0.1", 8008), "http://127.0.0.1:8008/");
+    EXPECT_EQ(public_baseurl_for("::1", 8448), "http://[::1]:8448/");
+    EXPECT_EQ(public_baseurl_for("0.0.0.0", 80), "http://127.0.0.1:80/");
+    EXPECT_EQ(public_baseurl_for("::", 80), "http://[::1]:80/");
+}
+
+}  // namespace
+}  // namespace chat::daemon

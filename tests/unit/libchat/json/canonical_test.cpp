@@ -1,0 +1,93 @@
+#include <chat/json/canonical.hpp>
+
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chat/json/parse.hpp>
+
+#include "support/spec_vectors.hpp"
+
+namespace chat::json {
+namespace {
+
+std::string to_hex(const std::string& bytes) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : bytes) {
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xF]);
+    }
+    return out;
+}
+
+// Parses the vector's input text with our parser and encodes it canonically;
+// compares byte for byte (the hex form catches any stray encoding).
+void expect_vectors_pass(const nlohmann::json& vectors) {
+    ASSERT_FALSE(vectors.empty());
+    for (const auto& v : vectors) {
+        const auto input = v["input_text"].get<std::string>();
+        auto parsed = parse(input);
+        ASSERT_TRUE(parsed) << input << ": " << parsed.error().message;
+        auto encoded = canonical_json(*parsed);
+        ASSERT_TRUE(encoded) << input;
+        EXPECT_EQ(*encoded, v["expected"].get<std::string>()) << input;
+        EXPECT_EQ(to_hex(*encoded), v["expected_utf8_hex"].get<std::string>()) << input;
+    }
+}
+
+TEST(CanonicalJson, PublishedSpecVectorsAreByteExact) {
+    expect_vectors_pass(test::spec_vectors()["canonical_json"]["vectors"]);
+}
+
+TEST(CanonicalJson, DerivedGrammarVectorsAreByteExact) {
+    expect_vectors_pass(test::spec_vectors()["canonical_json_derived"]["vectors"]);
+}
+
+TEST(CanonicalJson, RejectsWhatHasNoCanonicalForm) {
+    const auto& cases = test::spec_vectors()["canonical_json_derived"]["must_reject_in_room_v6_plus"];
+    ASSERT_EQ(cases.size(), 3u);
+    for (const auto& c : cases) {
+        const auto input = c["input_text"].get<std::string>();
+        auto parsed = parse(input);
+        ASSERT_FALSE(parsed) << input;
+        EXPECT_EQ(parsed.error().code, Errc::bad_json) << input;
+        // Built in code (not parsed), the encoder refuses the same values.
+        auto lenient = parse(input, {.numbers = Numbers::lenient});
+        ASSERT_TRUE(lenient) << input;
+        auto encoded = canonical_json(*lenient);
+        ASSERT_FALSE(encoded) << input;
+        EXPECT_EQ(encoded.error().code, Errc::bad_json);
+    }
+}
+
+TEST(CanonicalJson, IntegralFloatsBuiltInCodeBecomeIntegers) {
+    nlohmann::json value = {{"a", -0.0}, {"b", 1e10}, {"c", 3.0}};
+    EXPECT_EQ(*canonical_json(value), R"({"a":0,"b":10000000000,"c":3})");
+}
+
+TEST(CanonicalJson, LenientModeKeepsOldRoomNumbers) {
+    nlohmann::json value = {{"f", 1.5}, {"big", 9007199254740992LL}};
+    EXPECT_FALSE(canonical_json(value));
+    EXPECT_EQ(canonical_json_lenient(value), R"({"big":9007199254740992,"f":1.5})");
+}
+
+TEST(CanonicalJson, WritesNonAsciiAndSeparatorsRaw) {
+    nlohmann::json value = {{"s", "\u2028\u2029/\x7f"}};
+    EXPECT_EQ(*canonical_json(value), "{\"s\":\"\u2028\u2029/\x7f\"}");
+}
+
+TEST(CanonicalJson, ControlCharactersUseLowerCaseHex) {
+    nlohmann::json value = std::string("\x0b\x1f\x01", 3);
+    EXPECT_EQ(*canonical_json(value), R"("\u000b\u001f\u0001")");
+}
+
+TEST(CanonicalJson, NestedArraysKeepOrderAndSortInnerObjects) {
+    auto parsed = parse(R"([{"b":1,"a":[{"d":2,"c":1}]},[],{}])");
+    ASSERT_TRUE(parsed);
+    EXPECT_EQ(*canonical_json(*parsed), R"([{"a":[{"c":1,"d":2}],"b":1},[],{}])");
+}
+
+}  // namespace
+}  // namespace chat::json

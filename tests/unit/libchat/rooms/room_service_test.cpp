@@ -1,0 +1,255 @@
+#include <chat/rooms/room_service.hpp>
+
+#include <filesystem>
+#include <memory>
+
+#include <gtest/gtest.h>
+
+#include <chat/store/sqlite.hpp>
+#include <chat/sync/notifier.hpp>
+
+namespace chat::rooms {
+namespace {
+
+class FixedClock final : public Clock {
+public:
+    std::int64_t now_ms() const override { return ++now_; }
+
+private:
+    mutable std::int64_t now_ = 1'700'000'000'000;
+};
+
+UserId user(const char* id) { return UserId::parse(id).value(); }
+
+class RoomServiceTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = std::filesystem::temp_directory_path() /
+               ("room_service_test_" + std::to_string(::getpid()) + "_" +
+                ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::remove_all(dir_);
+        std::filesystem::create_directories(dir_);
+        store_ = store::open_sqlite((dir_ / "chat.db").string(),
+                                    {.synchronous = store::Synchronous::off})
+                     .value();
+        rooms_ = std::make_unique<RoomService>(*store_, ServerName::parse("a.test").value(),
+                                               crypto::SigningKey::generate("t"), notifier_,
+                                               clock_);
+    }
+    void TearDown() override {
+        rooms_.reset();
+        store_.reset();
+        std::filesystem::remove_all(dir_);
+    }
+
+    StateMap current_state(const RoomId& room) {
+        return store_->read("state", [&](store::ReadTxn& t) { return t.current_state().get(room); })
+            .value();
+    }
+    std::optional<std::string> membership_of(const RoomId& room, const UserId& u) {
+        auto row = store_->read("m", [&](store::ReadTxn& t) { return t.members().get(u, room); });
+        if (!row || !*row) return std::nullopt;
+        return (*row)->membership;
+    }
+
+    std::filesystem::path dir_;
+    std::unique_ptr<store::Store> store_;
+    sync::InProcessNotifier notifier_;
+    FixedClock clock_;
+    std::unique_ptr<RoomService> rooms_;
+    UserId alice_ = user("@alice:a.test");
+    UserId bob_ = user("@bob:a.test");
+    UserId carol_ = user("@carol:a.test");
+};
+
+TEST_F(RoomServiceTest, CreatesARoomInEveryRoomVersion) {
+    for (const auto& version : RoomVersion::all()) {
+        auto room = rooms_->create_room({.creator = alice_, .version = &version, .name = "n"});
+        ASSERT_TRUE(room) << version.id << ": " << room.error().message;
+        EXPECT_EQ(room->room_id.is_hash_form(), version.room_id_is_create_event_hash);
+        auto state = current_state(room->room_id);
+        EXPECT_TRUE(state.contains(StateKey{"m.room.create", ""})) << version.id;
+        EXPECT_TRUE(state.contains(StateKey{"m.room.power_levels", ""})) << version.id;
+        EXPECT_TRUE(state.contains(StateKey{"m.room.name", ""})) << version.id;
+        EXPECT_EQ(membership_of(room->room_id, alice_), "join") << version.id;
+        // Positions strictly increase, in creation order.
+        for (std::size_t i = 1; i < room->events.size(); ++i)
+            EXPECT_GT(room->events[i].stream_position, room->events[i - 1].stream_position);
+    }
+}
+
+TEST_F(RoomServiceTest, DefaultVersionIsTwelve) {
+    auto room = rooms_->create_room({.creator = alice_});
+    ASSERT_TRUE(room);
+    EXPECT_EQ(room->events.front().event->version().id, "12");
+}
+
+TEST_F(RoomServiceTest, EventsChainOnTheForwardExtremity) {
+    auto room = rooms_->create_room({.creator = alice_});
+    ASSERT_TRUE(room);
+    auto first = rooms_->send_message(alice_, room->room_id, "m.room.message", {{"body", "1"}});
+    auto second = rooms_->send_message(alice_, room->room_id, "m.room.message", {{"body", "2"}});
+    ASSERT_TRUE(first && second);
+    ASSERT_EQ(second->event->prev_events().size(), 1u);
+    EXPECT_EQ(second->event->prev_events()[0], first->event->event_id());
+    EXPECT_EQ(second->event->depth(), first->event->depth() + 1);
+    EXPECT_GT(second->stream_position, first->stream_position);
+    auto extremities = store_->read("x", [&](store::ReadTxn& t) {
+        return t.extremities().get(room->room_id);
+    });
+    ASSERT_TRUE(extremities);
+    EXPECT_EQ(*extremities, std::vector<EventId>{second->event->event_id()});
+    EXPECT_GE(notifier_.positions()[store::Stream::events], second->stream_position);
+}
+
+TEST_F(RoomServiceTest, PrivateRoomNeedsAnInvite) {
+    auto room = rooms_->create_room({.creator = alice_, .preset = Preset::private_chat});
+    ASSERT_TRUE(room);
+    auto uninvited = rooms_->join(bob_, room->room_id);
+    ASSERT_FALSE(uninvited);
+    EXPECT_EQ(uninvited.error().code, Errc::forbidden);
+
+    ASSERT_TRUE(rooms_->invite(alice_, room->room_id, bob_));
+    EXPECT_EQ(membership_of(room->room_id, bob_), "invite");
+    ASSERT_TRUE(rooms_->join(bob_, room->room_id));
+    EXPECT_EQ(membership_of(room->room_id, bob_), "join");
+    EXPECT_TRUE(rooms_->send_message(bob_, room->room_id, "m.room.message", {{"body", "hi"}}));
+}
+
+TEST_F(RoomServiceTest, KickBanUnbanAndLeave) {
+    auto room = rooms_->create_room({.creator = alice_, .preset = Preset::public_chat});
+    ASSERT_TRUE(room);
+    ASSERT_TRUE(rooms_->join(bob_, room->room_id));
+    ASSERT_TRUE(rooms_->kick(alice_, room->room_id, bob_, "bye"));
+    EXPECT_EQ(membership_of(room->room_id, bob_), "leave");
+    ASSERT_TRUE(rooms_->ban(alice_, room->room_id, bob_));
+    EXPECT_EQ(membership_of(room->room_id, bob_), "ban");
+    EXPECT_FALSE(rooms_->join(bob_, room->room_id));
+    ASSERT_TRUE(rooms_->unban(alice_, room->room_id, bob_));
+    EXPECT_EQ(membership_of(room->room_id, bob_), "leave");
+    ASSERT_TRUE(rooms_->join(bob_, room->room_id));
+    ASSERT_TRUE(rooms_->leave(bob_, room->room_id));
+    EXPECT_EQ(membership_of(room->room_id, bob_), "leave");
+    // A member without power cannot kick the creator.
+    ASSERT_TRUE(rooms_->join(carol_, room->room_id));
+    EXPECT_FALSE(rooms_->kick(carol_, room->room_id, alice_));
+}
+
+TEST_F(RoomServiceTest, KnockOnlyWhereTheJoinRuleAllows) {
+    auto room = rooms_->create_room({.creator = alice_});
+    ASSERT_TRUE(room);
+    EXPECT_FALSE(rooms_->knock(bob_, room->room_id));  // join rule: invite
+    ASSERT_TRUE(rooms_->send_state(alice_, room->room_id, "m.room.join_rules", "",
+                                   {{"join_rule", "knock"}}));
+    ASSERT_TRUE(rooms_->knock(bob_, room->room_id, "let me in"));
+    EXPECT_EQ(membership_of(room->room_id, bob_), "knock");
+}
+
+TEST_F(RoomServiceTest, PowerLevelsGateStateEvents) {
+    auto room = rooms_->create_room({.creator = alice_, .preset = Preset::public_chat});
+    ASSERT_TRUE(room);
+    ASSERT_TRUE(rooms_->join(bob_, room->room_id));
+    auto topic = rooms_->send_state(bob_, room->room_id, "m.room.topic", "", {{"topic", "x"}});
+    ASSERT_FALSE(topic);
+    EXPECT_EQ(topic.error().code, Errc::forbidden);
+    EXPECT_TRUE(rooms_->send_state(alice_, room->room_id, "m.room.topic", "", {{"topic", "x"}}));
+}
+
+TEST_F(RoomServiceTest, TransactionIdMakesSendsIdempotent) {
+    auto room = rooms_->create_room({.creator = alice_});
+    ASSERT_TRUE(room);
+    TxnKey key{.device_id = "DEV", .txn_id = "t1"};
+    auto a = rooms_->send_message(alice_, room->room_id, "m.room.message", {{"body", "x"}}, key);
+    auto b = rooms_->send_message(alice_, room->room_id, "m.room.message", {{"body", "x"}}, key);
+    ASSERT_TRUE(a && b);
+    EXPECT_EQ(a->event->event_id(), b->event->event_id());
+    auto other = rooms_->send_message(alice_, room->room_id, "m.room.message", {{"body", "x"}},
+                                      TxnKey{.device_id = "DEV2", .txn_id = "t1"});
+    ASSERT_TRUE(other);
+    EXPECT_NE(other->event->event_id(), a->event->event_id());
+}
+
+TEST_F(RoomServiceTest, RedactionPrunesTheTarget) {
+    for (const auto* version : {&RoomVersion::v10, &RoomVersion::v12}) {
+        auto room = rooms_->create_room({.creator = alice_, .version = version});
+        ASSERT_TRUE(room);
+        auto msg = rooms_->send_message(alice_, room->room_id, "m.room.message",
+                                        {{"body", "secret"}, {"msgtype", "m.text"}});
+        ASSERT_TRUE(msg);
+        auto redaction = rooms_->redact(alice_, room->room_id, msg->event->event_id(), "oops");
+        ASSERT_TRUE(redaction) << redaction.error().message;
+        ASSERT_TRUE(redaction->event->redacts());
+        EXPECT_EQ(*redaction->event->redacts(), msg->event->event_id());
+        auto stored = store_->read("e", [&](store::ReadTxn& t) {
+            return t.events().get(msg->event->event_id());
+        });
+        ASSERT_TRUE(stored && *stored);
+        EXPECT_EQ((*stored)->json["content"], nlohmann::json::object()) << version->id;
+        EXPECT_EQ((*stored)->redacted_by, redaction->event->event_id());
+    }
+}
+
+TEST_F(RoomServiceTest, UnknownRoomIsNotFound) {
+    auto sent = rooms_->send_message(alice_, RoomId::parse("!nope:a.test").value(),
+                                     "m.room.message", {{"body", "x"}});
+    ASSERT_FALSE(sent);
+    EXPECT_EQ(sent.error().code, Errc::not_found);
+}
+
+TEST_F(RoomServiceTest, DirectRoomInvitesCarryIsDirect) {
+    auto room = rooms_->create_room(
+        {.creator = alice_, .preset = Preset::trusted_private_chat, .invite = {bob_},
+         .is_direct = true});
+    ASSERT_TRUE(room);
+    const auto& invite = room->events.back().event;
+    EXPECT_EQ(invite->membership(), "invite");
+    EXPECT_EQ(invite->content()["is_direct"], true);
+    // v12: trusted invitees become additional creators.
+    EXPECT_EQ(room->events.front().event->content()["additional_creators"][0], "@bob:a.test");
+}
+
+}  // namespace
+}  // namespace chat::rooms
+
+namespace chat::rooms {
+namespace {
+
+TEST_F(RoomServiceTest, ReadReceiptsOnlyMoveForward) {
+    auto room = rooms_->create_room({.creator = alice_, .preset = Preset::public_chat});
+    ASSERT_TRUE(room);
+    ASSERT_TRUE(rooms_->join(bob_, room->room_id));
+    auto m1 = rooms_->send_message(alice_, room->room_id, "m.room.message", {{"body", "1"}});
+    auto m2 = rooms_->send_message(alice_, room->room_id, "m.room.message", {{"body", "2"}});
+    ASSERT_TRUE(m1 && m2);
+    auto first = rooms_->set_receipt(bob_, room->room_id, "m.read", m2->event->event_id());
+    ASSERT_TRUE(first && *first);
+    auto older = rooms_->set_receipt(bob_, room->room_id, "m.read", m1->event->event_id());
+    ASSERT_TRUE(older);
+    EXPECT_FALSE(*older);  // not an error, not a change
+    EXPECT_TRUE(rooms_->set_receipt(bob_, room->room_id, "m.read.private", m1->event->event_id()));
+    EXPECT_EQ(notifier_.positions()[store::Stream::receipts], **first + 1);
+
+    EXPECT_EQ(rooms_->set_receipt(carol_, room->room_id, "m.read", m1->event->event_id())
+                  .error().code, Errc::forbidden);
+    EXPECT_EQ(rooms_->set_receipt(bob_, room->room_id, "m.nope", m1->event->event_id())
+                  .error().code, Errc::invalid_param);
+    EXPECT_EQ(rooms_->set_receipt(bob_, room->room_id, "m.read",
+                                  EventId::parse("$unknown:a.test").value()).error().code,
+              Errc::not_found);
+}
+
+TEST_F(RoomServiceTest, AccountDataAdvancesItsStream) {
+    auto a = rooms_->set_account_data(alice_, std::nullopt, "m.direct", {{"@bob:a.test", {"!r:a"}}});
+    auto b = rooms_->set_account_data(alice_, std::nullopt, "m.direct", {{"@bob:a.test", {}}});
+    ASSERT_TRUE(a && b);
+    EXPECT_GT(*b, *a);
+    auto row = store_->read("ad", [&](store::ReadTxn& t) {
+        return t.account_data().get(alice_, std::nullopt, "m.direct");
+    });
+    ASSERT_TRUE(row && *row);
+    EXPECT_EQ((*row)->content["@bob:a.test"], nlohmann::json::array());
+    EXPECT_FALSE(rooms_->set_account_data(alice_, std::nullopt, "x", nlohmann::json::array()));
+}
+
+}  // namespace
+}  // namespace chat::rooms

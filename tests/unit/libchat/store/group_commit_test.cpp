@@ -1,0 +1,263 @@
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "libchat/store/store_test_support.hpp"
+
+namespace chat {
+namespace {
+
+using test::value;
+
+using namespace std::chrono_literals;
+using store::Position;
+using store::ReadTxn;
+using store::Stream;
+using store::UserRow;
+using store::WriteJob;
+using store::WriteTxn;
+
+// Polls `done` until it holds or the deadline passes.
+template <typename F>
+bool wait_until(F done, std::chrono::milliseconds deadline = 20s) {
+    const auto end = std::chrono::steady_clock::now() + deadline;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > end) return false;
+        std::this_thread::sleep_for(1ms);
+    }
+    return true;
+}
+
+Result<void> add_user(WriteTxn& t, const std::string& localpart) {
+    return t.users().create(UserRow{.user_id = test::uid("@" + localpart + ":a.test"), .created_ts = 1});
+}
+
+class StoreGroupCommit : public test::StoreTest {
+protected:
+    bool user_exists(const std::string& localpart) {
+        return read([&](ReadTxn& t) { return t.users().get(test::uid("@" + localpart + ":a.test")); })
+            .has_value();
+    }
+
+    // Runs `first` as a write that holds the writer until `queued` other
+    // writes wait behind it, so that those form the next batch.
+    std::thread hold_writer(std::size_t queued, std::atomic<bool>& running,
+                            std::function<Result<void>(WriteTxn&)> first) {
+        return std::thread([this, queued, &running, first] {
+            auto r = store_->write("hold", [&](WriteTxn& t) -> Result<void> {
+                running = true;
+                if (!wait_until([&] { return store_->stats().queued_writes >= queued; }))
+                    return make_error(Errc::internal, "followers never queued");
+                return first(t);
+            });
+            EXPECT_TRUE(r) << r.error().message;
+        });
+    }
+};
+
+TEST_F(StoreGroupCommit, AWriterAloneCommitsAtOnce) {
+    write([](WriteTxn& t) { return add_user(t, "solo"); });
+    auto stats = store_->stats();
+    EXPECT_EQ(stats.writes, 1u);
+    EXPECT_EQ(stats.commits, 1u);
+    EXPECT_EQ(stats.largest_batch, 1u);
+    EXPECT_EQ(stats.rolled_back_writes, 0u);
+}
+
+TEST_F(StoreGroupCommit, WritersQueuedBehindABatchShareOneCommit) {
+    constexpr int kFollowers = 7;
+    std::atomic<bool> running{false};
+    auto leader = hold_writer(kFollowers, running, [](WriteTxn& t) { return add_user(t, "leader"); });
+    ASSERT_TRUE(wait_until([&] { return running.load(); }));
+    std::vector<std::thread> followers;
+    std::atomic<int> succeeded{0};
+    for (int i = 0; i < kFollowers; ++i) {
+        followers.emplace_back([&, i] {
+            auto r = store_->write("follow", [&](WriteTxn& t) { return add_user(t, "f" + std::to_string(i)); });
+            if (r) ++succeeded;
+        });
+    }
+    for (auto& f : followers) f.join();
+    leader.join();
+    EXPECT_EQ(succeeded.load(), kFollowers);
+    auto stats = store_->stats();
+    EXPECT_EQ(stats.writes, 8u);
+    EXPECT_EQ(stats.commits, 2u);  // the leader's, then one for all seven followers
+    EXPECT_EQ(stats.largest_batch, 7u);
+    for (int i = 0; i < kFollowers; ++i) EXPECT_TRUE(user_exists("f" + std::to_string(i)));
+}
+
+TEST_F(StoreGroupCommit, ManyThreadsWritingConcurrentlyAllSucceedWithFewerCommits) {
+    constexpr int kThreads = 8;
+    constexpr int kWritesEach = 25;
+    std::mutex mutex;
+    std::vector<Position> positions;
+    auto receipt_write = [&](int thread, int i) {
+        return store_->write("receipt", [&](WriteTxn& t) -> Result<Position> {
+            auto pos = t.next_position(Stream::receipts);
+            if (!pos) return pos.error();
+            auto put = t.receipts().put(store::ReceiptRow{
+                .room_id = test::rid("!room:a.test"),
+                .user_id = test::uid("@u" + std::to_string(thread) + ":a.test"),
+                .type = "m.read",
+                .thread_id = std::nullopt,
+                .event_id = EventId::parse("$e" + std::to_string(i) + ":a.test").value(),
+                .ts = i,
+                .stream_position = *pos});
+            if (!put) return put.error();
+            return *pos;
+        });
+    };
+    // The first write holds the writer until every other thread queued one,
+    // so at least one batch groups several writes.
+    std::atomic<bool> running{false};
+    auto holder = hold_writer(kThreads, running, [](WriteTxn& t) { return add_user(t, "holder"); });
+    ASSERT_TRUE(wait_until([&] { return running.load(); }));
+    std::vector<std::thread> threads;
+    std::atomic<int> failures{0};
+    for (int th = 0; th < kThreads; ++th) {
+        threads.emplace_back([&, th] {
+            for (int i = 0; i < kWritesEach; ++i) {
+                auto pos = receipt_write(th, i);
+                if (!pos) {
+                    ++failures;
+                    continue;
+                }
+                std::lock_guard lock(mutex);
+                positions.push_back(*pos);
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    holder.join();
+
+    EXPECT_EQ(failures.load(), 0);
+    ASSERT_EQ(positions.size(), static_cast<std::size_t>(kThreads * kWritesEach));
+    std::sort(positions.begin(), positions.end());
+    for (std::size_t i = 0; i < positions.size(); ++i)
+        EXPECT_EQ(positions[i], static_cast<Position>(i + 1));  // unique, no gaps
+    auto stats = store_->stats();
+    EXPECT_EQ(stats.writes, static_cast<std::uint64_t>(kThreads * kWritesEach + 1));
+    EXPECT_LT(stats.commits, stats.writes);
+    EXPECT_GE(stats.largest_batch, static_cast<std::uint64_t>(kThreads));
+    EXPECT_EQ(read([](ReadTxn& t) { return t.current_position(Stream::receipts); }),
+              kThreads * kWritesEach);
+    std::cout << "[ info ] " << stats.writes << " writes in " << stats.commits
+              << " commits, largest batch " << stats.largest_batch << "\n";
+}
+
+TEST_F(StoreGroupCommit, AFailingWriteInABatchRollsBackOnlyItsOwnChanges) {
+    std::atomic<bool> running{false};
+    auto leader = hold_writer(3, running, [](WriteTxn& t) { return add_user(t, "leader"); });
+    ASSERT_TRUE(wait_until([&] { return running.load(); }));
+    std::optional<Result<void>> a, b, c;
+    std::thread ta([&] { a = store_->write("a", [](WriteTxn& t) { return add_user(t, "a"); }); });
+    ASSERT_TRUE(wait_until([&] { return store_->stats().queued_writes >= 1; }));
+    std::thread tb([&] {
+        b = store_->write("b", [](WriteTxn& t) -> Result<void> {
+            if (auto r = add_user(t, "b"); !r) return r;
+            if (auto p = t.next_position(Stream::account_data); !p) return p.error();
+            return make_error(Errc::forbidden, "b changed its mind");
+        });
+    });
+    ASSERT_TRUE(wait_until([&] { return store_->stats().queued_writes >= 2; }));
+    std::thread tc([&] {
+        c = store_->write("c", [](WriteTxn& t) -> Result<void> {
+            if (auto p = t.next_position(Stream::account_data); !p) return p.error();
+            return add_user(t, "c");
+        });
+    });
+    ta.join();
+    tb.join();
+    tc.join();
+    leader.join();
+
+    ASSERT_TRUE(a && b && c);
+    EXPECT_TRUE(*a);
+    ASSERT_FALSE(*b);
+    EXPECT_EQ(b->error().code, Errc::forbidden);
+    EXPECT_EQ(b->error().message, "b changed its mind");
+    EXPECT_TRUE(*c);
+    EXPECT_TRUE(user_exists("a"));
+    EXPECT_FALSE(user_exists("b"));
+    EXPECT_TRUE(user_exists("c"));
+    // b's position rolled back with it: c got the first one.
+    EXPECT_EQ(read([](ReadTxn& t) { return t.current_position(Stream::account_data); }), 1);
+    auto stats = store_->stats();
+    EXPECT_EQ(stats.rolled_back_writes, 1u);
+    EXPECT_EQ(stats.commits, 2u);
+    EXPECT_EQ(stats.largest_batch, 3u);
+}
+
+TEST_F(StoreGroupCommit, WriteBatchRunsEachJobInItsOwnSavepointAndCommitsOnce) {
+    std::vector<WriteJob> jobs;
+    jobs.push_back({"x", [](WriteTxn& t) { return add_user(t, "x"); }});
+    jobs.push_back({"dup", [](WriteTxn& t) -> Result<void> {
+                        if (auto r = add_user(t, "y"); !r) return r;
+                        return add_user(t, "x");  // taken by the first job: fails
+                    }});
+    jobs.push_back({"z", [](WriteTxn& t) { return add_user(t, "z"); }});
+    auto results = store_->write_batch(jobs);
+    ASSERT_EQ(results.size(), 3u);
+    EXPECT_TRUE(results[0]);
+    ASSERT_FALSE(results[1]);
+    EXPECT_EQ(results[1].error().code, Errc::user_in_use);
+    EXPECT_TRUE(results[2]);
+    EXPECT_TRUE(user_exists("x"));
+    EXPECT_FALSE(user_exists("y"));
+    EXPECT_TRUE(user_exists("z"));
+    auto stats = store_->stats();
+    EXPECT_EQ(stats.commits, 1u);
+    EXPECT_EQ(stats.writes, 3u);
+    EXPECT_EQ(stats.rolled_back_writes, 1u);
+}
+
+TEST_F(StoreGroupCommit, ABatchOfOnlyFailuresCommitsNothing) {
+    std::vector<WriteJob> jobs;
+    jobs.push_back({"f1", [](WriteTxn& t) -> Result<void> {
+                        if (auto r = add_user(t, "f1"); !r) return r;
+                        return make_error(Errc::forbidden, "no");
+                    }});
+    jobs.push_back({"f2", [](WriteTxn&) -> Result<void> { return make_error(Errc::forbidden, "no"); }});
+    auto results = store_->write_batch(jobs);
+    EXPECT_FALSE(results[0]);
+    EXPECT_FALSE(results[1]);
+    EXPECT_EQ(store_->stats().commits, 0u);
+    EXPECT_FALSE(user_exists("f1"));
+}
+
+TEST_F(StoreGroupCommit, AnExceptionBecomesThatWritesErrorOnly) {
+    auto thrown = store_->write("throws", [](WriteTxn& t) -> Result<int> {
+        if (auto r = add_user(t, "thrower"); !r) return r.error();
+        throw std::runtime_error("boom");
+    });
+    ASSERT_FALSE(thrown);
+    EXPECT_EQ(thrown.error().code, Errc::internal);
+    EXPECT_NE(thrown.error().detail.find("boom"), std::string::npos);
+    EXPECT_FALSE(user_exists("thrower"));
+    write([](WriteTxn& t) -> Result<bool> {
+        if (auto r = add_user(t, "after"); !r) return r.error();
+        return true;
+    });
+    EXPECT_TRUE(user_exists("after"));
+}
+
+TEST_F(StoreGroupCommit, WriteReturnsTheFunctionsValue) {
+    auto got = store_->write("value", [](WriteTxn&) -> Result<std::string> { return std::string("hi"); });
+    ASSERT_TRUE(got);
+    EXPECT_EQ(*got, "hi");
+}
+
+}  // namespace
+}  // namespace chat
