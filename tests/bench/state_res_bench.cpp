@@ -131,7 +131,8 @@ std::unique_ptr<Room> build_room(const RoomVersion& version, int power_changes) 
               .auth_events = {base.at("m.room.member", alice)}});
     base.add({.type = "m.room.join_rules", .sender = alice, .state_key = "",
               .content = {{"join_rule", "public"}},
-              .auth_events = {base.at("m.room.power_levels", ""), base.at("m.room.member", alice)}});
+              .auth_events = {base.at("m.room.power_levels", ""),
+                              base.at("m.room.member", alice)}});
     for (int i = 1; i <= kMembers; ++i) base.member(user(i), user(i), {{"membership", "join"}});
 
     Branch a = base;

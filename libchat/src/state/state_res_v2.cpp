@@ -273,8 +273,10 @@ Result<StateMap> resolve_v2(const RoomVersion& version, std::span<const StateMap
     }
 
     // Step 1: the power events of the full conflicted set, with the events of their auth
-    // chains that are in it too, in reverse topological power order. The spec walks
-    // the whole auth chain of each power event, not only its full-conflicted part.
+    // chains that are in it too, in reverse topological power order. As the spec says,
+    // the whole auth chain of each power event is searched; walking only through events
+    // of the full conflicted set, as some servers do, differs when an auth path leaves
+    // the set and comes back into it.
     NodeMarks<char> in_power;
     std::vector<NodeId> power_events;
     for (NodeId n : full) {

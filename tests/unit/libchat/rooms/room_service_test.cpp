@@ -239,8 +239,10 @@ TEST_F(RoomServiceTest, ReadReceiptsOnlyMoveForward) {
 }
 
 TEST_F(RoomServiceTest, AccountDataAdvancesItsStream) {
-    auto a = rooms_->set_account_data(alice_, std::nullopt, "m.direct", {{"@bob:a.test", {"!r:a"}}});
-    auto b = rooms_->set_account_data(alice_, std::nullopt, "m.direct", {{"@bob:a.test", {}}});
+    auto a = rooms_->set_account_data(alice_, std::nullopt, "m.direct",
+                                      {{"@bob:a.test", nlohmann::json::array({"!r:a"})}});
+    auto b = rooms_->set_account_data(alice_, std::nullopt, "m.direct",
+                                      {{"@bob:a.test", nlohmann::json::array()}});
     ASSERT_TRUE(a && b);
     EXPECT_GT(*b, *a);
     auto row = store_->read("ad", [&](store::ReadTxn& t) {

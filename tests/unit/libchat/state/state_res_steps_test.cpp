@@ -176,8 +176,8 @@ TEST(StateResSteps, PowerOrderPutsHigherPowerFirst) {
     dag.add(topic("TC", "charlie", 1000, {"PA"}));
     dag.add(topic("TB", "bob", 2000, {"PA"}));
     dag.add(topic("TA", "alice", 3000, {"PA"}));
-    auto order = detail::reverse_topological_power_order(RoomVersion::v11,
-                                                         ids(dag, {"TC", "TA", "TB"}), dag.source());
+    auto order = detail::reverse_topological_power_order(
+        RoomVersion::v11, ids(dag, {"TC", "TA", "TB"}), dag.source());
     ASSERT_TRUE(order) << order.error().message;
     EXPECT_EQ(labels(dag, *order), (std::vector<std::string>{"TA", "TB", "TC"}));
 }
