@@ -73,6 +73,8 @@ std::optional<HttpError> refusal_for(const beast::error_code& ec, std::size_t ma
     if (ec == http::error::header_limit)
         return HttpError{431, "M_TOO_LARGE", "Request header fields too large"};
     if (ec == http::error::end_of_stream || ec == http::error::partial_message) return std::nullopt;
+    // Any other parse error, including a version other than HTTP/1.0 and 1.1
+    // (the parser cannot tell "HTTP/2.0" from a garbled request line).
     if (ec.category() == http::make_error_code(http::error::bad_method).category())
         return HttpError{400, "M_UNKNOWN", "Malformed HTTP request"};
     return std::nullopt;
@@ -236,17 +238,11 @@ Task<void> Server::Impl::serve(std::shared_ptr<Connection> connection) {
         auto read_error = co_await read_request(stream, buffer, parser);
         connection->reading = false;
 
-        auto& message = parser.get();
-        std::optional<HttpError> refusal;
         if (read_error) {
-            refusal = refusal_for(read_error, limits.max_body_bytes);
+            auto refusal = refusal_for(read_error, limits.max_body_bytes);
             if (!refusal) break;
-        } else if (message.version() != 10 && message.version() != 11) {
-            refusal = HttpError{505, "M_UNKNOWN", "HTTP version not supported"};
-        }
-        if (refusal) {
             // The rest of the stream cannot be trusted to frame requests: close.
-            log.debug("refused a request: {} {}", refusal->status, refusal->message);
+            log.debug("refused a request: {} ({})", refusal->message, read_error.message());
             auto reply = error_reply(*refusal);
             add_cors_headers(reply);
             if (co_await write_reply(stream, std::move(reply), 11, false, false))
@@ -254,7 +250,8 @@ Task<void> Server::Impl::serve(std::shared_ptr<Connection> connection) {
             co_return;
         }
 
-        unsigned version = message.version();
+        auto& message = parser.get();
+        unsigned version = message.version();  // 10 or 11: the parser refuses others
         bool keep_alive = message.keep_alive();
         auto request = to_request(message, services);
 

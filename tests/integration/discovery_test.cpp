@@ -11,6 +11,12 @@ namespace {
 class Discovery : public testing::Test {
 protected:
     void SetUp() override { daemon_ = Daemon::start(dir_.path()); }
+    // A clean exit also shows that no sanitizer fired inside chatd.
+    void TearDown() override {
+        if (daemon_) {
+            EXPECT_EQ(daemon_->stop(), 0) << daemon_->log_tail();
+        }
+    }
 
     httplib::Client client() const {
         httplib::Client c("127.0.0.1", daemon_->port());
