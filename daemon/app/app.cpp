@@ -19,7 +19,13 @@
 #include <spdlog/logger.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include <chat/federation/runtime/blocking_pool.hpp>
+#include <chat/rooms/room_service.hpp>
+#include <chat/store/sqlite.hpp>
+
 #include "app/signing_key_file.hpp"
+#include "auth/rate_limiter.hpp"
+#include "services/wake_hub.hpp"
 #include "http/server.hpp"
 #include "routing/client_routes.hpp"
 
@@ -118,15 +124,39 @@ Result<void> App::start() {
         std::filesystem::remove(config_.ready_file, ignored);
     }
 
-    auto database = DatabaseBootstrap::open(config_.database_path);
-    if (!database) return database.error();
-    database_.emplace(std::move(*database));
+    auto store = store::open_sqlite(config_.database_path.string());
+    if (!store) return store.error();
+    store_ = std::move(*store);
 
     auto key = load_or_generate_signing_key(config_.signing_key_path);
     if (!key) return key.error();
     signing_key_.emplace(std::move(key->key));
 
+    auto server_name = ServerName::parse(config_.server_name);
+    if (!server_name) return server_name.error();  // the config loader checked it already
+    // Blocked writers are what group commit batches, so the DB pool has more
+    // threads than cores; the CPU pool (argon2id) has about one per core.
+    db_pool_ = std::make_unique<federation::BlockingPool>(config_.db_threads);
+    cpu_pool_ = std::make_unique<federation::BlockingPool>(
+        std::max(1u, std::thread::hardware_concurrency()));
+    db_ = std::make_unique<federation::DbExecutor>(*store_, *db_pool_);
+    wake_ = std::make_unique<WakeHub>();
+    rooms_ = std::make_unique<rooms::RoomService>(*store_, *server_name, *signing_key_, *wake_,
+                                                  clock_);
+
     services_.server_name = config_.server_name;
+    services_.config = &config_;
+    services_.clock = &clock_;
+    services_.db = db_.get();
+    services_.cpu = cpu_pool_.get();
+    services_.rooms = rooms_.get();
+    services_.wake = wake_.get();
+    limit_register_ = std::make_unique<RateLimiter>(config_.rate_limit_register);
+    limit_login_ = std::make_unique<RateLimiter>(config_.rate_limit_login);
+    limit_message_ = std::make_unique<RateLimiter>(config_.rate_limit_message);
+    services_.limit_register = limit_register_.get();
+    services_.limit_login = limit_login_.get();
+    services_.limit_message = limit_message_.get();
     services_.public_baseurl = config_.public_baseurl.empty()
                                    ? public_baseurl_for(config_.bind_address, *port)
                                    : config_.public_baseurl;
@@ -166,6 +196,9 @@ Result<void> App::run() {
     }
     for (auto& thread : threads)
         thread.join();
+    // Work still queued on the pools finishes before the store closes.
+    if (db_pool_) db_pool_->join();
+    if (cpu_pool_) cpu_pool_->join();
 
     if (!config_.ready_file.empty()) {
         std::error_code ignored;

@@ -6,9 +6,10 @@
 #include <spdlog/fwd.h>
 
 #include <chat/core/result.hpp>
+#include <chat/core/clock.hpp>
 #include <chat/crypto/signing_key.hpp>
+#include <chat/store/store.hpp>
 
-#include "app/database_bootstrap.hpp"
 #include "config/config.hpp"
 #include "http/task.hpp"
 #include "routing/router.hpp"
@@ -17,10 +18,19 @@
 namespace boost::asio {
 class io_context;
 }
+namespace chat::federation {
+class BlockingPool;
+class DbExecutor;
+}
+namespace chat::rooms {
+class RoomService;
+}
 
 namespace chat::daemon {
 
 class Server;
+class WakeHub;
+class RateLimiter;
 
 // The composition root: owns every long-lived object of chatd, builds them in
 // dependency order and hands out references. No globals.
@@ -49,8 +59,17 @@ private:
 
     Config config_;
     std::shared_ptr<spdlog::logger> log_;
-    std::optional<DatabaseBootstrap> database_;
+    SystemClock clock_;
+    std::unique_ptr<store::Store> store_;
     std::optional<chat::crypto::SigningKey> signing_key_;
+    std::unique_ptr<federation::BlockingPool> db_pool_;
+    std::unique_ptr<federation::BlockingPool> cpu_pool_;
+    std::unique_ptr<federation::DbExecutor> db_;
+    std::unique_ptr<WakeHub> wake_;
+    std::unique_ptr<rooms::RoomService> rooms_;
+    std::unique_ptr<RateLimiter> limit_register_;
+    std::unique_ptr<RateLimiter> limit_login_;
+    std::unique_ptr<RateLimiter> limit_message_;
     Services services_;
     Router router_;
     std::unique_ptr<boost::asio::io_context> io_;

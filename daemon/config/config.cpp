@@ -62,6 +62,26 @@ Result<std::int64_t> read_integer(std::string_view key, const YAML::Node& node, 
     return value;
 }
 
+Result<double> read_rate(std::string_view key, const YAML::Node& node) {
+    auto problem = fmt::format("expected a number from 0 to 1000000, got {}", quoted(node));
+    if (!node.IsScalar()) return config_error(key, node, problem);
+    const auto& text = node.Scalar();
+    double value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size() || !(value >= 0) || value > 1e6)
+        return config_error(key, node, problem);
+    return value;
+}
+
+Result<bool> read_bool(std::string_view key, const YAML::Node& node) {
+    if (node.IsScalar()) {
+        const auto& text = node.Scalar();
+        if (text == "true") return true;
+        if (text == "false") return false;
+    }
+    return config_error(key, node, "expected true or false, got " + quoted(node));
+}
+
 bool is_ip_address(const std::string& text) {
     unsigned char buffer[sizeof(in6_addr)];
     return inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
@@ -88,6 +108,75 @@ constexpr std::array kDatabaseOptions = {
                if (!path) return path.error();
                draft.config.database_path = *path;
                draft.database_path_set = true;
+               return ok();
+           }},
+};
+
+// rate_limits.<action>: {per_second, burst}
+template <RateLimit Config::*Member>
+constexpr std::array kRateLimitOptions = {
+    Option{"per_second",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto rate = read_rate(key, value);
+               if (!rate) return rate.error();
+               (draft.config.*Member).per_second = *rate;
+               return ok();
+           }},
+    Option{"burst",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto burst = read_integer(key, value, 1, 1000000);
+               if (!burst) return burst.error();
+               (draft.config.*Member).burst = static_cast<unsigned>(*burst);
+               return ok();
+           }},
+};
+
+Result<void> apply_section(std::string_view key, const YAML::Node& value,
+                           std::span<const Option> options, Draft& draft) {
+    if (!value.IsMap()) return config_error(key, value, "expected a mapping, got " + quoted(value));
+    return apply_options(key, value, options, draft);
+}
+
+constexpr std::array kRateLimitSections = {
+    Option{"register",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               return apply_section(key, value, kRateLimitOptions<&Config::rate_limit_register>,
+                                    draft);
+           }},
+    Option{"login",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               return apply_section(key, value, kRateLimitOptions<&Config::rate_limit_login>,
+                                    draft);
+           }},
+    Option{"message",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               return apply_section(key, value, kRateLimitOptions<&Config::rate_limit_message>,
+                                    draft);
+           }},
+};
+
+constexpr std::array kRegistrationOptions = {
+    Option{"enabled",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               if (value.IsScalar() && value.Scalar() == "auto") {
+                   draft.config.registration = Registration::automatic;
+                   return ok();
+               }
+               auto enabled = read_bool(key, value);
+               if (!enabled)
+                   return config_error(key, value,
+                                       "expected auto, true or false, got " + quoted(value));
+               draft.config.registration =
+                   *enabled ? Registration::enabled : Registration::disabled;
+               return ok();
+           }},
+    Option{"shared_secret",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto secret = read_string(key, value);
+               if (!secret) return secret.error();
+               if (secret->size() < 16)
+                   return config_error(key, value, "must be at least 16 characters");
+               draft.config.registration_shared_secret = std::move(*secret);
                return ok();
            }},
 };
@@ -189,6 +278,21 @@ constexpr std::array kOptions = {
                                            quoted(value));
                draft.config.log_level = std::move(*level);
                return ok();
+           }},
+    Option{"db_threads",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto threads = read_integer(key, value, 1, 256);
+               if (!threads) return threads.error();
+               draft.config.db_threads = static_cast<unsigned>(*threads);
+               return ok();
+           }},
+    Option{"registration",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               return apply_section(key, value, kRegistrationOptions, draft);
+           }},
+    Option{"rate_limits",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               return apply_section(key, value, kRateLimitSections, draft);
            }},
     Option{"ready_file",
            [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
@@ -318,6 +422,36 @@ http_threads: {http_threads}
 # trace, debug, info, warn, error, critical or off. Logs go to stderr.
 log_level: {log_level}
 
+# Threads that run database work. More than the number of cores on purpose:
+# writes waiting together are committed together (one fsync for many).
+db_threads: {db_threads}
+
+registration:
+  # Whether anyone may create an account with /register: auto opens it only
+  # when bind_address is a loopback address (try the server at once, safely);
+  # true or false decide explicitly. A public server wants false plus
+  # shared_secret, or true behind other protections.
+  enabled: auto
+  # Enables shared-secret registration (POST /_synapse/admin/v1/register,
+  # `chatctl register`), the way to create the first admin. At least 16
+  # characters. Off when unset.
+  #shared_secret: change-me-to-a-long-random-string
+
+# Token buckets against abuse: per_second tokens refill each second up to
+# burst. Over the limit, requests get 429 M_LIMIT_EXCEEDED with retry_after_ms.
+# per_second: 0 turns a limit off. register and login count per client
+# address, message per user.
+rate_limits:
+  register:
+    per_second: {rl_register_rate}
+    burst: {rl_register_burst}
+  login:
+    per_second: {rl_login_rate}
+    burst: {rl_login_burst}
+  message:
+    per_second: {rl_message_rate}
+    burst: {rl_message_burst}
+
 # When set, chatd writes {{"port": N}} to this file once it is listening,
 # and removes it when it stops. Tests and supervisors use it with port: 0.
 #ready_file: ./data/ready.json
@@ -329,7 +463,23 @@ log_level: {log_level}
         fmt::arg("signing_key_path", defaults.signing_key_path.string()),
         fmt::arg("max_request_body_bytes", defaults.max_request_body_bytes),
         fmt::arg("request_timeout", defaults.request_timeout.count()),
-        fmt::arg("http_threads", defaults.http_threads), fmt::arg("log_level", defaults.log_level));
+        fmt::arg("http_threads", defaults.http_threads), fmt::arg("log_level", defaults.log_level),
+        fmt::arg("db_threads", defaults.db_threads),
+        fmt::arg("rl_register_rate", defaults.rate_limit_register.per_second),
+        fmt::arg("rl_register_burst", defaults.rate_limit_register.burst),
+        fmt::arg("rl_login_rate", defaults.rate_limit_login.per_second),
+        fmt::arg("rl_login_burst", defaults.rate_limit_login.burst),
+        fmt::arg("rl_message_rate", defaults.rate_limit_message.per_second),
+        fmt::arg("rl_message_burst", defaults.rate_limit_message.burst));
+}
+
+bool Config::registration_open() const {
+    switch (registration) {
+    case Registration::enabled: return true;
+    case Registration::disabled: return false;
+    case Registration::automatic: break;
+    }
+    return bind_address.starts_with("127.") || bind_address == "::1";
 }
 
 std::string endpoint_text(std::string_view address, std::uint16_t port) {

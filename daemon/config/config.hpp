@@ -18,6 +18,17 @@ namespace chat::daemon {
 // default derives from another (database.path, signing_key_path from
 // data_dir; public_baseurl from the bound address) follow it unless set.
 // generate_config() documents every key.
+// A token bucket: `per_second` tokens refill each second, up to `burst`.
+// per_second 0 turns the limit off.
+struct RateLimit {
+    double per_second = 0;
+    unsigned burst = 0;
+    friend bool operator==(const RateLimit&, const RateLimit&) = default;
+};
+
+// Whether anyone may create an account through /register.
+enum class Registration { automatic, enabled, disabled };
+
 struct Config {
     std::string server_name = "localhost";
     std::string bind_address = "127.0.0.1";  // an IPv4 or IPv6 literal
@@ -32,6 +43,18 @@ struct Config {
     unsigned http_threads = 2;
     std::string log_level = "info";    // trace, debug, info, warn, error, critical, off
     std::filesystem::path ready_file;  // empty: none is written
+    // Threads that run Store calls (more than cores: blocked writers batch).
+    unsigned db_threads = 8;
+    // automatic: open when bind_address is loopback, closed otherwise.
+    Registration registration = Registration::automatic;
+    // Enables /_synapse/admin/v1/register (HMAC-SHA1 of this secret); empty: off.
+    std::string registration_shared_secret;
+    RateLimit rate_limit_register{0.17, 3};   // per client address
+    RateLimit rate_limit_login{0.17, 3};      // per client address
+    RateLimit rate_limit_message{10, 50};     // per user
+
+    // Whether /register is open with this configuration.
+    bool registration_open() const;
 
     friend bool operator==(const Config&, const Config&) = default;
 };

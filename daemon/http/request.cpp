@@ -2,6 +2,10 @@
 
 #include <cassert>
 
+#include <nlohmann/json.hpp>
+
+#include <chat/json/parse.hpp>
+
 namespace chat::daemon {
 
 namespace {
@@ -21,7 +25,78 @@ std::string_view path_and_query(std::string_view target) noexcept {
     return {};
 }
 
+int hex_digit(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// application/x-www-form-urlencoded decoding, forgiving: a bad escape stays
+// as written rather than failing the whole request.
+std::string decode_query_component(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (c == '+') {
+            out.push_back(' ');
+        } else if (c == '%' && i + 2 < text.size() &&
+                   hex_digit(text[i + 1]) >= 0 && hex_digit(text[i + 2]) >= 0) {
+            out.push_back(static_cast<char>(hex_digit(text[i + 1]) * 16 + hex_digit(text[i + 2])));
+            i += 2;
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+// Calls `on(name, value)` for each "name=value" pair of a query, undecoded.
+template <typename F>
+void for_each_query_pair(std::string_view query, F&& on) {
+    while (!query.empty()) {
+        auto amp = query.find('&');
+        auto pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+        if (pair.empty()) continue;
+        auto eq = pair.find('=');
+        on(pair.substr(0, eq), eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
+    }
+}
+
 }  // namespace
+
+std::optional<std::string> Request::query(std::string_view name) const {
+    std::optional<std::string> found;
+    for_each_query_pair(raw_query_, [&](std::string_view key, std::string_view value) {
+        if (!found && decode_query_component(key) == name) found = decode_query_component(value);
+    });
+    return found;
+}
+
+std::vector<std::string> Request::query_all(std::string_view name) const {
+    std::vector<std::string> values;
+    for_each_query_pair(raw_query_, [&](std::string_view key, std::string_view value) {
+        if (decode_query_component(key) == name) values.push_back(decode_query_component(value));
+    });
+    return values;
+}
+
+Result<nlohmann::json> Request::json_object(bool empty_is_object) const {
+    if (empty_is_object && body_.find_first_not_of(" \t\r\n") == std::string::npos)
+        return nlohmann::json::object();
+    auto parsed = chat::json::parse(body_);
+    if (!parsed) return parsed.error();
+    if (!parsed->is_object())
+        return make_error(Errc::bad_json, "The request body must be a JSON object");
+    return std::move(*parsed);
+}
+
+const Requester& Request::requester() const noexcept {
+    assert(requester_ && "requester(): the handler did not authenticate the request");
+    return *requester_;
+}
 
 std::string_view to_string(Method method) noexcept {
     switch (method) {

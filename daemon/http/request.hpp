@@ -1,9 +1,15 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <chat/core/result.hpp>
+#include <chat/core/user_id.hpp>
 
 namespace chat::daemon {
 
@@ -17,6 +23,15 @@ enum class Method { get, head, post, put, delete_, options, patch, other };
 std::string_view to_string(Method method) noexcept;
 // Case-sensitive, as RFC 9110 says methods are.
 Method parse_method(std::string_view text) noexcept;
+
+// Who made an authenticated request: set by authenticate() (auth/), read by handlers.
+struct Requester {
+    UserId user_id;
+    std::string device_id;
+    bool admin = false;
+    // The token as presented, for logout.
+    std::string access_token;
+};
 
 struct Header {
     std::string name;
@@ -59,8 +74,31 @@ public:
         path_params_ = std::move(params);
     }
 
-    // What handlers call: configuration now, libchat services later.
+    // The first query parameter named `name`, percent-decoded ('+' is a
+    // space, as HTML forms and every client encode it); none if absent.
+    // Malformed escapes are kept as they are.
+    std::optional<std::string> query(std::string_view name) const;
+    // Every value of a repeated parameter (?via=a&via=b), decoded.
+    std::vector<std::string> query_all(std::string_view name) const;
+
+    // The body as a JSON object (every Client-Server request body is one).
+    // An empty body counts as {} where `empty_is_object`, as Synapse accepts
+    // for POST /join and friends. Errors: Errc::not_json (not JSON, too deep,
+    // duplicate keys), Errc::bad_json (not an object, numbers out of range).
+    Result<nlohmann::json> json_object(bool empty_is_object = false) const;
+
+    // The client's IP address as the socket sees it (rate limits, last seen).
+    const std::string& remote_address() const noexcept { return remote_address_; }
+    void set_remote_address(std::string address) { remote_address_ = std::move(address); }
+
+    // What handlers call: configuration and the libchat front ends.
     const Services& services() const noexcept { return *services_; }
+
+    // Set once authenticate() accepted the request's access token.
+    void set_requester(Requester requester) { requester_ = std::move(requester); }
+    // The authenticated user. Only valid after a successful authenticate()
+    // (asserted): handlers that skip authentication must not call it.
+    const Requester& requester() const noexcept;
 
 private:
     Method method_;
@@ -71,6 +109,8 @@ private:
     std::string body_;
     std::vector<std::pair<std::string, std::string>> path_params_;
     const Services* services_;
+    std::optional<Requester> requester_;
+    std::string remote_address_;
 };
 
 }  // namespace chat::daemon

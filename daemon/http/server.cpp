@@ -80,12 +80,17 @@ std::optional<HttpError> refusal_for(const beast::error_code& ec, std::size_t ma
     return std::nullopt;
 }
 
-Request to_request(http::request<http::string_body>& message, const Services& services) {
+Request to_request(http::request<http::string_body>& message, const Services& services,
+                   const beast::tcp_stream& stream) {
     std::vector<Header> headers;
     for (const auto& field : message)
         headers.push_back({std::string(field.name_string()), std::string(field.value())});
-    return Request(parse_method(message.method_string()), std::string(message.target()),
-                   std::move(headers), std::move(message.body()), services);
+    Request request(parse_method(message.method_string()), std::string(message.target()),
+                    std::move(headers), std::move(message.body()), services);
+    beast::error_code ec;
+    auto peer = stream.socket().remote_endpoint(ec);
+    if (!ec) request.set_remote_address(peer.address().to_string());
+    return request;
 }
 
 // Reads one request into `parser`. A client that sent "Expect: 100-continue"
@@ -253,7 +258,7 @@ Task<void> Server::Impl::serve(std::shared_ptr<Connection> connection) {
         auto& message = parser.get();
         unsigned version = message.version();  // 10 or 11: the parser refuses others
         bool keep_alive = message.keep_alive();
-        auto request = to_request(message, services);
+        auto request = to_request(message, services, stream);
 
         Reply reply;
         bool failed = false;

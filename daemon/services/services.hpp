@@ -2,14 +2,38 @@
 
 #include <string>
 
+#include <chat/core/clock.hpp>
+#include <chat/core/server_name.hpp>
+
+namespace chat::rooms {
+class RoomService;
+}
+namespace chat::federation {
+class DbExecutor;
+class BlockingPool;
+}
+
 namespace chat::daemon {
 
+struct Config;
+class WakeHub;
+class RateLimiter;
+
 // What handlers reach through Request::services(). App builds it once before
-// the server starts and owns it; handlers on any network thread only read it.
-// The libchat front ends (rooms, sync, receipts) join it as they arrive.
+// the server starts and owns everything it points to; handlers on any network
+// thread only read it. Blocking libchat calls go through `db`.
 struct Services {
     std::string server_name;     // config server_name
     std::string public_baseurl;  // as clients should reach us; published by .well-known
+    const Config* config = nullptr;
+    const Clock* clock = nullptr;
+    federation::DbExecutor* db = nullptr;      // Store reads and writes, RoomService calls
+    federation::BlockingPool* cpu = nullptr;   // argon2id and other CPU-heavy work
+    rooms::RoomService* rooms = nullptr;
+    WakeHub* wake = nullptr;                   // long-polling /sync
+    RateLimiter* limit_register = nullptr;     // per client address
+    RateLimiter* limit_login = nullptr;        // per client address
+    RateLimiter* limit_message = nullptr;      // per user
 };
 
 }  // namespace chat::daemon

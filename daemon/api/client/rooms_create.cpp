@@ -1,0 +1,108 @@
+#include "api/client/rooms_create.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chat/events/room_version.hpp>
+#include <chat/federation/runtime/blocking_pool.hpp>
+#include <chat/rooms/room_service.hpp>
+#include <chat/store/txn.hpp>
+
+#include "api/client/body_fields.hpp"
+#include "auth/authenticate.hpp"
+#include "services/services.hpp"
+
+namespace chat::daemon {
+
+namespace {
+
+// Reads createRoom's body into RoomService options. Everything here is
+// client input; RoomService checks the rest (the state it builds must pass
+// the auth rules).
+Result<rooms::CreateRoomOptions> read_options(const nlohmann::json& body, const UserId& creator) {
+    rooms::CreateRoomOptions options{.creator = creator};
+
+    auto visibility = optional_string(body, "visibility");
+    if (!visibility) return visibility.error();
+    if (*visibility && **visibility != "public" && **visibility != "private")
+        return make_error(Errc::invalid_param, "'visibility' must be public or private");
+    const bool listed = *visibility && **visibility == "public";
+
+    auto preset = optional_string(body, "preset");
+    if (!preset) return preset.error();
+    if (!*preset)
+        options.preset = listed ? rooms::Preset::public_chat : rooms::Preset::private_chat;
+    else if (**preset == "private_chat")
+        options.preset = rooms::Preset::private_chat;
+    else if (**preset == "trusted_private_chat")
+        options.preset = rooms::Preset::trusted_private_chat;
+    else if (**preset == "public_chat")
+        options.preset = rooms::Preset::public_chat;
+    else
+        return make_error(Errc::invalid_param, "Unknown preset");
+
+    auto version = optional_string(body, "room_version");
+    if (!version) return version.error();
+    if (*version) {
+        auto found = RoomVersion::get(**version);
+        if (!found) return found.error();
+        options.version = *found;
+    }
+
+    auto name = optional_string(body, "name");
+    if (!name) return name.error();
+    options.name = std::move(*name);
+    auto topic = optional_string(body, "topic");
+    if (!topic) return topic.error();
+    options.topic = std::move(*topic);
+
+    auto invite = optional_string_list(body, "invite");
+    if (!invite) return invite.error();
+    for (const auto& text : *invite) {
+        auto user = UserId::parse(text);
+        if (!user) return make_error(Errc::invalid_param, "Invalid user ID in 'invite': " + text);
+        options.invite.push_back(std::move(*user));
+    }
+
+    auto is_direct = optional_bool(body, "is_direct");
+    if (!is_direct) return is_direct.error();
+    options.is_direct = is_direct->value_or(false);
+
+    if (auto it = body.find("initial_state"); it != body.end() && !it->is_null()) {
+        if (!it->is_array()) return make_error(Errc::bad_json, "'initial_state' must be a list");
+        for (const auto& entry : *it) options.initial_state.push_back(entry);
+    }
+    auto overrides = optional_object(body, "power_level_content_override");
+    if (!overrides) return overrides.error();
+    if (*overrides) options.power_level_content_override = std::move(**overrides);
+    auto creation = optional_object(body, "creation_content");
+    if (!creation) return creation.error();
+    if (*creation) options.creation_content = std::move(**creation);
+    return options;
+}
+
+}  // namespace
+
+// POST /_matrix/client/v3/createRoom
+// Blocks a DB thread: the whole room is created in one transaction.
+Task<Result<Reply>> post_create_room(Request& request) {
+    if (auto authed = co_await authenticate(request); !authed) co_return authed.error();
+    auto body = request.json_object(true);
+    if (!body) co_return body.error();
+    auto options = read_options(*body, request.requester().user_id);
+    if (!options) co_return options.error();
+
+    const auto& services = request.services();
+    auto created = co_await services.db->run([&] { return services.rooms->create_room(*options); });
+    if (!created) co_return created.error();
+    if (auto visibility = optional_string(*body, "visibility"); visibility && *visibility &&
+                                                                **visibility == "public") {
+        // Listed in the public room directory (GET /publicRooms).
+        auto listed = co_await services.db->write("publish_room", [&](store::WriteTxn& txn) {
+            return txn.rooms().set_visibility(created->room_id, "public");
+        });
+        if (!listed) co_return listed.error();
+    }
+    co_return Reply::json({{"room_id", std::string(created->room_id.str())}});
+}
+
+}  // namespace chat::daemon
