@@ -19,12 +19,15 @@
 #include <spdlog/logger.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include <chat/accounts/account_service.hpp>
 #include <chat/federation/runtime/blocking_pool.hpp>
 #include <chat/rooms/room_service.hpp>
 #include <chat/store/sqlite.hpp>
 
 #include "app/signing_key_file.hpp"
+#include "auth/nonces.hpp"
 #include "auth/rate_limiter.hpp"
+#include "auth/uia.hpp"
 #include "services/wake_hub.hpp"
 #include "http/server.hpp"
 #include "routing/client_routes.hpp"
@@ -151,6 +154,12 @@ Result<void> App::start() {
     services_.cpu = cpu_pool_.get();
     services_.rooms = rooms_.get();
     services_.wake = wake_.get();
+    accounts_ = std::make_unique<accounts::AccountService>(*store_, *server_name, clock_, *rooms_);
+    uia_ = std::make_unique<UiaSessions>();
+    nonces_ = std::make_unique<Nonces>(std::chrono::seconds(60));
+    services_.accounts = accounts_.get();
+    services_.uia = uia_.get();
+    services_.nonces = nonces_.get();
     limit_register_ = std::make_unique<RateLimiter>(config_.rate_limit_register);
     limit_login_ = std::make_unique<RateLimiter>(config_.rate_limit_login);
     limit_message_ = std::make_unique<RateLimiter>(config_.rate_limit_message);

@@ -25,12 +25,17 @@ class DbExecutor;
 namespace chat::rooms {
 class RoomService;
 }
+namespace chat::accounts {
+class AccountService;
+}
 
 namespace chat::daemon {
 
 class Server;
 class WakeHub;
 class RateLimiter;
+class UiaSessions;
+class Nonces;
 
 // The composition root: owns every long-lived object of chatd, builds them in
 // dependency order and hands out references. No globals.
@@ -67,6 +72,9 @@ private:
     std::unique_ptr<federation::DbExecutor> db_;
     std::unique_ptr<WakeHub> wake_;
     std::unique_ptr<rooms::RoomService> rooms_;
+    std::unique_ptr<accounts::AccountService> accounts_;
+    std::unique_ptr<UiaSessions> uia_;
+    std::unique_ptr<Nonces> nonces_;
     std::unique_ptr<RateLimiter> limit_register_;
     std::unique_ptr<RateLimiter> limit_login_;
     std::unique_ptr<RateLimiter> limit_message_;

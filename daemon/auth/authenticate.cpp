@@ -1,7 +1,7 @@
 #include "auth/authenticate.hpp"
 
 #include <chat/federation/runtime/blocking_pool.hpp>
-#include <chat/store/txn.hpp>
+#include <chat/accounts/account_service.hpp>
 
 #include "services/services.hpp"
 
@@ -22,26 +22,12 @@ Task<Result<void>> authenticate(Request& request) {
     if (!token) co_return make_error(Errc::missing_token, "Missing access token");
 
     const auto& services = request.services();
-    auto now = services.clock->now_ms();
-    auto found = co_await services.db->read(
-        "authenticate", [&](store::ReadTxn& txn) -> Result<std::optional<Requester>> {
-            auto info = txn.tokens().lookup(*token);
-            if (!info) return info.error();
-            if (!*info || ((*info)->expires_ts && *(*info)->expires_ts <= now))
-                return std::optional<Requester>{};
-            auto user = txn.users().get((*info)->user_id);
-            if (!user) return user.error();
-            if (!*user || (*user)->deactivated) return std::optional<Requester>{};
-            return std::optional<Requester>(Requester{
-                .user_id = (*info)->user_id,
-                .device_id = (*info)->device_id,
-                .admin = (*user)->admin,
-                .access_token = *token,
-            });
-        });
+    auto found = co_await services.db->run([&] { return services.accounts->authenticate(*token); });
     if (!found) co_return found.error();
-    if (!*found) co_return make_error(Errc::unknown_token, "Unknown access token");
-    request.set_requester(std::move(**found));
+    request.set_requester(Requester{.user_id = std::move(found->user_id),
+                                    .device_id = std::move(found->device_id),
+                                    .admin = found->admin,
+                                    .access_token = std::move(*token)});
     co_return ok();
 }
 

@@ -2,6 +2,10 @@
 
 #include <string>
 
+#include "api/client/accounts.hpp"
+#include "api/client/capabilities.hpp"
+#include "api/client/devices.hpp"
+#include "api/client/profile.hpp"
 #include "api/client/rooms_create.hpp"
 #include "api/client/rooms_membership.hpp"
 #include "api/client/rooms_send.hpp"
@@ -26,6 +30,39 @@ void add_client_routes(Router& router) {
     using enum Method;
     router.add(get, "/.well-known/matrix/client", get_well_known_client);
     router.add(get, "/_matrix/client/versions", get_versions);
+
+    add_v3(router, get, "/capabilities", get_capabilities);
+
+    // Accounts: api/client/accounts.cpp, devices.cpp, profile.cpp
+    add_v3(router, post, "/register", post_register);
+    add_v3(router, get, "/register/available", get_register_available);
+    router.add(get, "/_synapse/admin/v1/register", get_shared_secret_nonce);
+    router.add(post, "/_synapse/admin/v1/register", post_shared_secret_register);
+    add_v3(router, get, "/login", get_login);
+    add_v3(router, post, "/login", post_login);
+    add_v3(router, post, "/logout", post_logout);
+    add_v3(router, post, "/logout/all", post_logout_all);
+    add_v3(router, get, "/account/whoami", get_whoami);
+    add_v3(router, post, "/account/password", post_account_password);
+    add_v3(router, post, "/account/deactivate", post_account_deactivate);
+    add_v3(router, get, "/account/3pid", get_account_3pid);
+    for (auto path : {"/account/3pid", "/account/3pid/add", "/account/3pid/bind",
+                      "/account/3pid/delete", "/account/3pid/unbind",
+                      "/account/3pid/email/requestToken", "/account/3pid/msisdn/requestToken",
+                      "/register/email/requestToken", "/register/msisdn/requestToken",
+                      "/account/password/email/requestToken",
+                      "/account/password/msisdn/requestToken"})
+        add_v3(router, post, path, post_account_3pid_refused);
+    add_v3(router, get, "/devices", get_devices);
+    add_v3(router, get, "/devices/{deviceId}", get_device);
+    add_v3(router, put, "/devices/{deviceId}", put_device);
+    add_v3(router, delete_, "/devices/{deviceId}", delete_device);
+    add_v3(router, post, "/delete_devices", post_delete_devices);
+    add_v3(router, get, "/profile/{userId}", get_profile);
+    add_v3(router, get, "/profile/{userId}/displayname", get_profile_displayname);
+    add_v3(router, put, "/profile/{userId}/displayname", put_profile_displayname);
+    add_v3(router, get, "/profile/{userId}/avatar_url", get_profile_avatar_url);
+    add_v3(router, put, "/profile/{userId}/avatar_url", put_profile_avatar_url);
 
     // Rooms: api/client/rooms_*.cpp
     add_v3(router, post, "/createRoom", post_create_room);

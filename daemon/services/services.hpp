@@ -8,6 +8,9 @@
 namespace chat::rooms {
 class RoomService;
 }
+namespace chat::accounts {
+class AccountService;
+}
 namespace chat::federation {
 class DbExecutor;
 class BlockingPool;
@@ -18,6 +21,8 @@ namespace chat::daemon {
 struct Config;
 class WakeHub;
 class RateLimiter;
+class UiaSessions;
+class Nonces;
 
 // What handlers reach through Request::services(). App builds it once before
 // the server starts and owns everything it points to; handlers on any network
@@ -30,7 +35,10 @@ struct Services {
     federation::DbExecutor* db = nullptr;      // Store reads and writes, RoomService calls
     federation::BlockingPool* cpu = nullptr;   // argon2id and other CPU-heavy work
     rooms::RoomService* rooms = nullptr;
+    accounts::AccountService* accounts = nullptr;
     WakeHub* wake = nullptr;                   // long-polling /sync
+    UiaSessions* uia = nullptr;                // user-interactive auth sessions
+    Nonces* nonces = nullptr;                  // shared-secret registration
     RateLimiter* limit_register = nullptr;     // per client address
     RateLimiter* limit_login = nullptr;        // per client address
     RateLimiter* limit_message = nullptr;      // per user
