@@ -262,6 +262,7 @@ public:
     explicit SqliteTxnIds(Connection& conn) : conn_(conn) {}
     Result<std::optional<EventId>> get(const UserId& user_id, std::string_view device_id,
                                        std::string_view txn_id) override;
+    Result<std::optional<TxnIdRecord>> for_event(const EventId& event_id) override;
     Result<EventId> put(const UserId& user_id, std::string_view device_id,
                         std::string_view txn_id, const EventId& event_id,
                         std::int64_t now_ts) override;

@@ -1,6 +1,7 @@
 #include "store/sqlite/migrations.hpp"
 
 #include <chrono>
+#include <set>
 #include <string>
 
 namespace chat::store::sqlite {
@@ -21,14 +22,21 @@ Result<void> apply_missing(Connection& conn) {
         !made)
         return made.error();
 
-    std::int64_t current = 0;
+    // Applied versions as a set, not just the highest: numbers may have gaps
+    // (branches take their own ranges), so a lower number merged later must
+    // still run on a database that already has a higher one.
+    std::set<std::int64_t> applied;
     {  // the statement is reset before the migrations change the schema
-        auto q = conn.query("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+        auto q = conn.query("SELECT version FROM schema_version");
         if (!q) return q.error();
-        auto row = q->step();
-        if (!row) return row.error();
-        current = q->int64(0);
+        for (;;) {
+            auto row = q->step();
+            if (!row) return row.error();
+            if (!*row) break;
+            applied.insert(q->int64(0));
+        }
     }
+    const std::int64_t current = applied.empty() ? 0 : *applied.rbegin();
     const int latest = latest_schema_version();
     if (current > latest) {
         return make_error(Errc::storage,
@@ -38,7 +46,7 @@ Result<void> apply_missing(Connection& conn) {
                               "): run a newer chatd or restore a matching backup");
     }
     for (const Migration& m : migrations()) {
-        if (m.version <= current) continue;
+        if (applied.contains(m.version)) continue;
         if (auto done = conn.exec("migration", std::string(m.sql)); !done) {
             Error e = done.error();
             e.message = "database " + conn.path() + ": migration " + std::to_string(m.version) +

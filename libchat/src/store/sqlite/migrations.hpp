@@ -16,14 +16,15 @@ struct Migration {
     std::string_view sql;
 };
 
-// Every migration this build knows, versions 1..N in order (generated).
+// Every migration this build knows, by increasing version (generated; the
+// numbers may have gaps).
 std::span<const Migration> migrations() noexcept;
 
 // The version the newest migration brings a database to (0 with none).
 int latest_schema_version() noexcept;
 
 // Brings the database to latest_schema_version(): applies each missing
-// migration in order, all in one IMMEDIATE transaction, recording each in
+// migration (any version not yet recorded) in order, all in one IMMEDIATE transaction, recording each in
 // `schema_version`; an up-to-date database is left alone. Safe against
 // another process migrating at the same time (the second waits, then finds
 // nothing to do). Errors: Errc::storage when a migration fails (nothing is

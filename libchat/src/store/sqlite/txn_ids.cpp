@@ -13,6 +13,23 @@ Result<std::optional<EventId>> SqliteTxnIds::get(const UserId& user_id,
                         event_id_at0);
 }
 
+Result<std::optional<TxnIdRecord>> SqliteTxnIds::for_event(const EventId& event_id) {
+    // One event has at most one record: put() stores the event id it was
+    // built for, and a retry returns that first id without a new row.
+    return optional_row(
+        conn_.query("SELECT user_id, device_id, txn_id, event_id FROM client_txn_ids"
+                    " WHERE event_id = ?1 LIMIT 1",
+                    event_id),
+        [](const Query& q) -> Result<TxnIdRecord> {
+            auto user = q.id<UserId>(0);
+            if (!user) return user.error();
+            auto event = q.id<EventId>(3);
+            if (!event) return event.error();
+            return TxnIdRecord{std::move(*user), std::string(q.text(1)), std::string(q.text(2)),
+                               std::move(*event)};
+        });
+}
+
 Result<EventId> SqliteTxnIds::put(const UserId& user_id, std::string_view device_id,
                                   std::string_view txn_id, const EventId& event_id,
                                   std::int64_t now_ts) {

@@ -26,7 +26,8 @@ TEST(StoreMigrations, FreshOpenAppliesEveryMigrationInWalMode) {
     test::RawSqlite raw(path);
     EXPECT_EQ(raw.scalar("PRAGMA journal_mode"), "wal");
     auto versions = raw.rows("SELECT version, name FROM schema_version ORDER BY version");
-    ASSERT_EQ(versions.size(), static_cast<std::size_t>(store::sqlite_schema_version()));
+    ASSERT_FALSE(versions.empty());
+    EXPECT_EQ(*versions.back()[0], std::to_string(store::sqlite_schema_version()));
     EXPECT_EQ(*versions[0][0], "1");
     EXPECT_EQ(*versions[0][1], "initial");
     // The tables of migration 1 exist.

@@ -1,0 +1,83 @@
+#include <chat/sync/client_event.hpp>
+
+#include <utility>
+
+namespace chat::sync {
+
+nlohmann::json client_event(const store::StoredEvent& ev, const ClientEventContext& ctx,
+                            const UnsignedExtras& extras) {
+    nlohmann::json out = nlohmann::json::object();
+    out["event_id"] = ev.event_id.str();
+    out["type"] = ev.type;
+    out["sender"] = ev.sender.str();
+    out["origin_server_ts"] = ev.origin_server_ts;
+    const auto content = ev.json.find("content");
+    out["content"] = content != ev.json.end() && content->is_object() ? *content
+                                                                      : nlohmann::json::object();
+    if (ctx.include_room_id) out["room_id"] = ev.room_id.str();
+    if (ev.state_key) out["state_key"] = *ev.state_key;
+    // Room versions 1-10 carry a redaction's target at the top level, and
+    // clients of those rooms read it there.
+    if (const auto redacts = ev.json.find("redacts");
+        redacts != ev.json.end() && redacts->is_string())
+        out["redacts"] = *redacts;
+
+    nlohmann::json& unsigned_ = out["unsigned"];
+    unsigned_ = nlohmann::json::object();
+    unsigned_["age"] = ctx.now_ts - ev.origin_server_ts;
+    if (extras.transaction_id) unsigned_["transaction_id"] = *extras.transaction_id;
+    if (extras.prev_content) unsigned_["prev_content"] = *extras.prev_content;
+    if (extras.prev_sender) unsigned_["prev_sender"] = extras.prev_sender->str();
+    if (extras.replaces_state) unsigned_["replaces_state"] = extras.replaces_state->str();
+    if (extras.redacted_because) unsigned_["redacted_because"] = *extras.redacted_because;
+    return out;
+}
+
+Result<UnsignedExtras> load_unsigned(store::ReadTxn& txn, const store::StoredEvent& ev,
+                                     const ClientEventContext& ctx) {
+    UnsignedExtras extras;
+
+    // Only the device that sent it gets the txn id back; every other
+    // device of the same user would otherwise take the event for its own
+    // local echo.
+    if (ctx.viewer && *ctx.viewer == ev.sender && !ctx.viewer_device.empty()) {
+        auto record = txn.txn_ids().for_event(ev.event_id);
+        if (!record) return record.error();
+        if (*record && (*record)->user_id == *ctx.viewer &&
+            (*record)->device_id == ctx.viewer_device)
+            extras.transaction_id = std::move((*record)->txn_id);
+    }
+
+    if (ev.state_key && ev.state_group_before) {
+        auto replaced =
+            txn.state().state_entry_at(*ev.state_group_before, ev.type, *ev.state_key);
+        if (!replaced) return replaced.error();
+        if (*replaced) {
+            auto prev = txn.events().get(**replaced);
+            if (!prev) return prev.error();
+            if (*prev) {
+                const auto content = (*prev)->json.find("content");
+                if (content != (*prev)->json.end() && content->is_object())
+                    extras.prev_content = *content;
+                extras.prev_sender = (*prev)->sender;
+            }
+            extras.replaces_state = std::move(**replaced);
+        }
+    }
+
+    if (ev.redacted_by) {
+        auto redaction = txn.events().get(*ev.redacted_by);
+        if (!redaction) return redaction.error();
+        if (*redaction) extras.redacted_because = client_event(**redaction, ctx);
+    }
+    return extras;
+}
+
+Result<nlohmann::json> load_client_event(store::ReadTxn& txn, const store::StoredEvent& ev,
+                                         const ClientEventContext& ctx) {
+    auto extras = load_unsigned(txn, ev, ctx);
+    if (!extras) return extras.error();
+    return client_event(ev, ctx, *extras);
+}
+
+}  // namespace chat::sync
