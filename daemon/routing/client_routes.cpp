@@ -2,13 +2,16 @@
 
 #include <string>
 
+#include "api/client/account_data.hpp"
 #include "api/client/accounts.hpp"
 #include "api/client/capabilities.hpp"
 #include "api/client/devices.hpp"
 #include "api/client/profile.hpp"
 #include "api/client/rooms_create.hpp"
 #include "api/client/rooms_membership.hpp"
+#include "api/client/rooms_read.hpp"
 #include "api/client/rooms_send.hpp"
+#include "api/client/sync.hpp"
 #include "api/client/versions.hpp"
 #include "api/client/well_known.hpp"
 #include "routing/router.hpp"
@@ -64,6 +67,20 @@ void add_client_routes(Router& router) {
     add_v3(router, get, "/profile/{userId}/avatar_url", get_profile_avatar_url);
     add_v3(router, put, "/profile/{userId}/avatar_url", put_profile_avatar_url);
 
+    // Sync and filters: api/client/sync.cpp
+    add_v3(router, get, "/sync", get_sync);
+    add_v3(router, post, "/user/{userId}/filter", post_filter);
+    add_v3(router, get, "/user/{userId}/filter/{filterId}", get_filter);
+
+    // Account data and tags: api/client/account_data.cpp
+    add_v3(router, get, "/user/{userId}/account_data/{type}", get_account_data);
+    add_v3(router, put, "/user/{userId}/account_data/{type}", put_account_data);
+    add_v3(router, get, "/user/{userId}/rooms/{roomId}/account_data/{type}", get_room_account_data);
+    add_v3(router, put, "/user/{userId}/rooms/{roomId}/account_data/{type}", put_room_account_data);
+    add_v3(router, get, "/user/{userId}/rooms/{roomId}/tags", get_room_tags);
+    add_v3(router, put, "/user/{userId}/rooms/{roomId}/tags/{tag}", put_room_tag);
+    add_v3(router, delete_, "/user/{userId}/rooms/{roomId}/tags/{tag}", delete_room_tag);
+
     // Rooms: api/client/rooms_*.cpp
     add_v3(router, post, "/createRoom", post_create_room);
     add_v3(router, post, "/join/{roomIdOrAlias}", post_join);
@@ -79,6 +96,15 @@ void add_client_routes(Router& router) {
     add_v3(router, put, "/rooms/{roomId}/state/{eventType}", put_room_state_empty_key);
     add_v3(router, put, "/rooms/{roomId}/state/{eventType}/{stateKey}", put_room_state);
     add_v3(router, put, "/rooms/{roomId}/redact/{eventId}/{txnId}", put_room_redact);
+    add_v3(router, get, "/joined_rooms", get_joined_rooms);
+    add_v3(router, get, "/rooms/{roomId}/state", get_room_state);
+    add_v3(router, get, "/rooms/{roomId}/state/{eventType}", get_room_state_event_empty_key);
+    add_v3(router, get, "/rooms/{roomId}/state/{eventType}/{stateKey}", get_room_state_event);
+    add_v3(router, get, "/rooms/{roomId}/members", get_room_members);
+    add_v3(router, get, "/rooms/{roomId}/joined_members", get_room_joined_members);
+    add_v3(router, get, "/rooms/{roomId}/event/{eventId}", get_room_event);
+    add_v3(router, get, "/rooms/{roomId}/messages", get_room_messages);
+    add_v3(router, get, "/rooms/{roomId}/context/{eventId}", get_room_context);
 }
 
 }  // namespace chat::daemon
