@@ -188,16 +188,16 @@ Result<Session> AccountService::login_password(
         return invalid_login();
 
     // The account and its stored hash; capitals that match nothing are tried lower-cased.
-    auto found = store_.read("login_lookup",
-                             [&](store::ReadTxn& txn) -> Result<std::optional<store::UserRow>> {
-                                 auto row = txn.users().get(user);
-                                 if (!row || *row) return row;
-                                 const std::string lowered = detail::ascii_lower(user.localpart());
-                                 if (lowered == user.localpart()) return row;
-                                 auto lower_id = new_user_id(lowered);
-                                 if (!lower_id) return std::optional<store::UserRow>{};
-                                 return txn.users().get(*lower_id);
-                             });
+    auto lookup = [&](store::ReadTxn& txn) -> Result<std::optional<store::UserRow>> {
+        auto row = txn.users().get(user);
+        if (!row || *row) return row;
+        const std::string lowered = detail::ascii_lower(user.localpart());
+        if (lowered == user.localpart()) return row;
+        auto lower_id = new_user_id(lowered);
+        if (!lower_id) return std::optional<store::UserRow>{};
+        return txn.users().get(*lower_id);
+    };
+    auto found = store_.read("login_lookup", lookup);
     if (!found) return found.error();
     if (!*found || (*found)->deactivated || !(*found)->password_hash) return invalid_login();
     const store::UserRow& account = **found;
