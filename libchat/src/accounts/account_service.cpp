@@ -50,8 +50,10 @@ Result<Session> open_session(store::WriteTxn& txn, const UserId& user,
     std::string device;
     if (device_id) {
         device = *device_id;
-        auto created = txn.devices().create(
-            {.user_id = user, .device_id = device, .display_name = display_name, .created_ts = now});
+        auto created = txn.devices().create({.user_id = user,
+                                             .device_id = device,
+                                             .display_name = display_name,
+                                             .created_ts = now});
         if (!created) return created.error();
         // Spec (login): an existing device keeps its keys but its old tokens stop working.
         if (!*created)
@@ -75,7 +77,8 @@ Result<Session> open_session(store::WriteTxn& txn, const UserId& user,
     }
     std::string token = crypto::random_alphanumeric(kAccessTokenChars);
     if (auto added = txn.tokens().add(token, user, device, now); !added) return added.error();
-    return Session{.user_id = user, .device_id = std::move(device), .access_token = std::move(token)};
+    return Session{
+        .user_id = user, .device_id = std::move(device), .access_token = std::move(token)};
 }
 
 Result<void> check_session_fields(const std::optional<std::string>& device_id,
@@ -103,9 +106,8 @@ Result<void> AccountService::check_available(std::string_view localpart) {
         return valid.error();
     auto user_id = new_user_id(lowered);
     if (!user_id) return user_id.error();
-    auto existing = store_.read("check_available", [&](store::ReadTxn& txn) {
-        return txn.users().get(*user_id);
-    });
+    auto existing = store_.read("check_available",
+                                [&](store::ReadTxn& txn) { return txn.users().get(*user_id); });
     if (!existing) return existing.error();
     if (*existing) return make_error(Errc::user_in_use, "User ID already taken.");
     return ok();
@@ -167,7 +169,8 @@ Result<Registered> AccountService::register_user(const Registration& r) {
         if (!created) return created.error();  // Errc::user_in_use when taken meanwhile
         Registered out{.user_id = *user_id, .session = std::nullopt};
         if (!r.inhibit_login) {
-            auto session = open_session(txn, *user_id, r.device_id, r.initial_device_display_name, now);
+            auto session =
+                open_session(txn, *user_id, r.device_id, r.initial_device_display_name, now);
             if (!session) return session.error();
             out.session = std::move(*session);
         }
@@ -175,9 +178,9 @@ Result<Registered> AccountService::register_user(const Registration& r) {
     });
 }
 
-Result<Session> AccountService::login_password(const UserId& user, std::string_view password,
-                                               std::optional<std::string> device_id,
-                                               std::optional<std::string> initial_device_display_name) {
+Result<Session> AccountService::login_password(
+    const UserId& user, std::string_view password, std::optional<std::string> device_id,
+    std::optional<std::string> initial_device_display_name) {
     if (auto valid = check_session_fields(device_id, initial_device_display_name); !valid)
         return valid.error();
     if (user.server() != server_name_.str() || password.empty() ||
@@ -185,7 +188,7 @@ Result<Session> AccountService::login_password(const UserId& user, std::string_v
         return invalid_login();
 
     // The account and its stored hash; capitals that match nothing are tried lower-cased.
-    auto found = store_.read("login_lookup", [&](store::ReadTxn& txn) -> Result<std::optional<store::UserRow>> {
+    auto lookup = [&](store::ReadTxn& txn) -> Result<std::optional<store::UserRow>> {
         auto row = txn.users().get(user);
         if (!row || *row) return row;
         const std::string lowered = detail::ascii_lower(user.localpart());
@@ -193,7 +196,8 @@ Result<Session> AccountService::login_password(const UserId& user, std::string_v
         auto lower_id = new_user_id(lowered);
         if (!lower_id) return std::optional<store::UserRow>{};
         return txn.users().get(*lower_id);
-    });
+    };
+    auto found = store_.read("login_lookup", lookup);
     if (!found) return found.error();
     if (!*found || (*found)->deactivated || !(*found)->password_hash) return invalid_login();
     const store::UserRow& account = **found;
@@ -220,9 +224,8 @@ Result<Session> AccountService::login_password(const UserId& user, std::string_v
 }
 
 Result<Requester> AccountService::authenticate(std::string_view access_token) {
-    auto info = store_.read("authenticate", [&](store::ReadTxn& txn) {
-        return txn.tokens().lookup(access_token);
-    });
+    auto info = store_.read("authenticate",
+                            [&](store::ReadTxn& txn) { return txn.tokens().lookup(access_token); });
     if (!info) return info.error();
     if (!*info || (*info)->deactivated) return unknown_token();
     if ((*info)->expires_ts && *(*info)->expires_ts <= clock_.now_ms()) return unknown_token();
@@ -256,9 +259,8 @@ Result<void> AccountService::verify_password(const UserId& user, std::string_vie
     if (user.server() != server_name_.str() || password.empty() ||
         password.size() > crypto::kMaxPasswordBytes)
         return invalid_login();
-    auto found = store_.read("verify_password", [&](store::ReadTxn& txn) {
-        return txn.users().get(user);
-    });
+    auto found =
+        store_.read("verify_password", [&](store::ReadTxn& txn) { return txn.users().get(user); });
     if (!found) return found.error();
     if (!*found || (*found)->deactivated || !(*found)->password_hash) return invalid_login();
     if (!crypto::verify_password(*(*found)->password_hash, password)) return invalid_login();
@@ -304,15 +306,16 @@ Result<RoomUpdates> AccountService::deactivate(const UserId& user, bool erase) {
     if (!marked) return marked.error();
 
     // Then the rooms: a leave is a join's, an invite's and a knock's undoing alike.
-    auto rooms = store_.read("deactivate_rooms", [&](store::ReadTxn& txn) -> Result<std::vector<RoomId>> {
-        std::vector<RoomId> ids;
-        for (std::string_view membership : {"join", "invite", "knock"}) {
-            auto rows = txn.members().rooms_for_user(user, membership);
-            if (!rows) return rows.error();
-            for (auto& row : *rows) ids.push_back(std::move(row.room_id));
-        }
-        return ids;
-    });
+    auto rooms =
+        store_.read("deactivate_rooms", [&](store::ReadTxn& txn) -> Result<std::vector<RoomId>> {
+            std::vector<RoomId> ids;
+            for (std::string_view membership : {"join", "invite", "knock"}) {
+                auto rows = txn.members().rooms_for_user(user, membership);
+                if (!rows) return rows.error();
+                for (auto& row : *rows) ids.push_back(std::move(row.room_id));
+            }
+            return ids;
+        });
     if (!rooms) return rooms.error();
     RoomUpdates updates;
     for (const auto& room_id : *rooms) {

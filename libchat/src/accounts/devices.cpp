@@ -7,15 +7,13 @@
 namespace chat::accounts {
 
 Result<std::vector<Device>> AccountService::list_devices(const UserId& user) {
-    return store_.read("list_devices", [&](store::ReadTxn& txn) {
-        return txn.devices().list(user);
-    });
+    return store_.read("list_devices",
+                       [&](store::ReadTxn& txn) { return txn.devices().list(user); });
 }
 
 Result<Device> AccountService::get_device(const UserId& user, std::string_view device_id) {
-    auto row = store_.read("get_device", [&](store::ReadTxn& txn) {
-        return txn.devices().get(user, device_id);
-    });
+    auto row = store_.read("get_device",
+                           [&](store::ReadTxn& txn) { return txn.devices().get(user, device_id); });
     if (!row) return row.error();
     if (!*row) return make_error(Errc::not_found, "Unknown device.");
     return std::move(**row);
@@ -23,8 +21,7 @@ Result<Device> AccountService::get_device(const UserId& user, std::string_view d
 
 Result<void> AccountService::rename_device(const UserId& user, std::string_view device_id,
                                            std::optional<std::string> display_name) {
-    if (auto valid = detail::check_device_display_name(display_name); !valid)
-        return valid.error();
+    if (auto valid = detail::check_device_display_name(display_name); !valid) return valid.error();
     return store_.write("rename_device", [&](store::WriteTxn& txn) {
         return txn.devices().set_display_name(user, device_id, display_name);
     });

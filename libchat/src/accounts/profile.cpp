@@ -8,10 +8,10 @@
 namespace chat::accounts {
 
 Result<Profile> AccountService::get_profile(const UserId& user) {
-    if (user.server() != server_name_.str()) return make_error(Errc::not_found, "Profile not found.");
-    auto row = store_.read("get_profile", [&](store::ReadTxn& txn) {
-        return txn.users().get(user);
-    });
+    if (user.server() != server_name_.str())
+        return make_error(Errc::not_found, "Profile not found.");
+    auto row =
+        store_.read("get_profile", [&](store::ReadTxn& txn) { return txn.users().get(user); });
     if (!row) return row.error();
     if (!*row) return make_error(Errc::not_found, "Profile not found.");
     return Profile{.displayname = std::move((*row)->displayname),

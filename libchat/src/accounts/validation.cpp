@@ -14,8 +14,8 @@ namespace {
 Error invalid(std::string message) { return make_error(Errc::invalid_param, std::move(message)); }
 
 bool is_media_id_char(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
 }
 
 }  // namespace
@@ -33,7 +33,8 @@ Result<void> check_chosen_localpart(std::string_view localpart, const ServerName
     if (localpart.front() == '_')
         return make_error(Errc::invalid_username, "User ID may not begin with '_'");
     // Generated localparts are numeric; refusing numeric choices keeps the two apart.
-    if (std::all_of(localpart.begin(), localpart.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    if (std::all_of(localpart.begin(), localpart.end(),
+                    [](char c) { return c >= '0' && c <= '9'; }))
         return make_error(Errc::invalid_username, "Numeric user IDs are reserved");
     return ok();
 }

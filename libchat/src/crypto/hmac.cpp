@@ -1,10 +1,10 @@
 #include <chat/crypto/hmac.hpp>
 
+#include <cstdlib>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-
-#include <cstdlib>
 
 namespace chat::crypto {
 
@@ -13,8 +13,8 @@ std::string hmac_sha1(std::string_view key, std::string_view message) {
     // HMAC() rejects a null key pointer even for an empty key.
     static const unsigned char kEmpty = 0;
     const void* key_data = key.empty() ? static_cast<const void*>(&kEmpty) : key.data();
-    const auto* msg = message.empty() ? &kEmpty
-                                      : reinterpret_cast<const unsigned char*>(message.data());
+    const auto* msg =
+        message.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(message.data());
     std::string mac(kHmacSha1Bytes, '\0');
     unsigned int length = 0;
     const unsigned char* done =

@@ -56,26 +56,30 @@ Result<std::optional<SentEvent>> RoomService::update_member_profile(const UserId
     // first and sending after is not atomic, but harmless: the send fills the profile in
     // inside its own write transaction (add_member_profile), so it always carries the
     // latest values, and a profile change racing with this one sends its own update.
-    auto current = store_.read("member_profile", [&](store::ReadTxn& txn) -> Result<std::optional<json>> {
-        auto member = txn.members().get(user, room_id);
-        if (!member) return member.error();
-        if (!*member || (*member)->membership != "join") return std::optional<json>{};
-        auto event = txn.events().get((*member)->event_id);
-        if (!event) return event.error();
-        if (!*event) return make_error(Errc::internal, "Internal server error.",
-                                       "member event " + std::string((*member)->event_id.str()) +
-                                           " is not stored");
-        auto content = (*event)->json.find("content");
-        json copy = content != (*event)->json.end() && content->is_object() ? *content
-                                                                             : json::object();
-        auto profile = txn.users().get(user);
-        if (!profile) return profile.error();
-        const std::optional<std::string> name = *profile ? (*profile)->displayname : std::nullopt;
-        const std::optional<std::string> avatar = *profile ? (*profile)->avatar_url : std::nullopt;
-        if (shown(copy, kDisplayname) == name && shown(copy, kAvatarUrl) == avatar)
-            return std::optional<json>{};
-        return std::optional<json>{std::move(copy)};
-    });
+    auto current =
+        store_.read("member_profile", [&](store::ReadTxn& txn) -> Result<std::optional<json>> {
+            auto member = txn.members().get(user, room_id);
+            if (!member) return member.error();
+            if (!*member || (*member)->membership != "join") return std::optional<json>{};
+            auto event = txn.events().get((*member)->event_id);
+            if (!event) return event.error();
+            if (!*event)
+                return make_error(
+                    Errc::internal, "Internal server error.",
+                    "member event " + std::string((*member)->event_id.str()) + " is not stored");
+            auto content = (*event)->json.find("content");
+            json copy =
+                content != (*event)->json.end() && content->is_object() ? *content : json::object();
+            auto profile = txn.users().get(user);
+            if (!profile) return profile.error();
+            const std::optional<std::string> name =
+                *profile ? (*profile)->displayname : std::nullopt;
+            const std::optional<std::string> avatar =
+                *profile ? (*profile)->avatar_url : std::nullopt;
+            if (shown(copy, kDisplayname) == name && shown(copy, kAvatarUrl) == avatar)
+                return std::optional<json>{};
+            return std::optional<json>{std::move(copy)};
+        });
     if (!current) return current.error();
     if (!*current) return std::optional<SentEvent>{};
 
@@ -85,8 +89,8 @@ Result<std::optional<SentEvent>> RoomService::update_member_profile(const UserId
     // A restricted room's authorising server vouched for the original join only (spec §4).
     content.erase("join_authorised_via_users_server");
     content["membership"] = "join";
-    auto sent = send_state(user, room_id, "m.room.member", std::string(user.str()),
-                           std::move(content));
+    auto sent =
+        send_state(user, room_id, "m.room.member", std::string(user.str()), std::move(content));
     if (!sent) return sent.error();
     return std::optional<SentEvent>{std::move(*sent)};
 }

@@ -148,7 +148,8 @@ public:
     // Errc::invalid_param (empty or over-long password), Errc::not_found (unknown user),
     // Errc::forbidden (deactivated account).
     Result<void> change_password(const UserId& user, std::string_view new_password,
-                                 bool logout_devices, const std::optional<std::string>& keep_device);
+                                 bool logout_devices,
+                                 const std::optional<std::string>& keep_device);
 
     // POST /account/deactivate: marks the account deactivated (its id stays taken), clears its
     // password, deletes its devices and tokens, with `erase` clears its profile, then leaves

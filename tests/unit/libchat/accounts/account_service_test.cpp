@@ -143,9 +143,8 @@ TEST_F(AccountServiceTest, RegistersLowerCasedNameAndLogsInAFirstDevice) {
 
 TEST_F(AccountServiceTest, StoresOnlyAnArgon2idHashOfThePassword) {
     registered("alice", "correct horse");
-    auto row = store_->read("u", [](store::ReadTxn& t) {
-        return t.users().get(user("@alice:a.test"));
-    });
+    auto row =
+        store_->read("u", [](store::ReadTxn& t) { return t.users().get(user("@alice:a.test")); });
     ASSERT_TRUE(row && *row);
     ASSERT_TRUE((*row)->password_hash);
     EXPECT_TRUE((*row)->password_hash->starts_with("$argon2id$"));
@@ -158,9 +157,9 @@ TEST_F(AccountServiceTest, GeneratesANumericLocalpartWhenNoneIsGiven) {
     ASSERT_TRUE(a && b);
     for (const auto& id : {a->user_id, b->user_id}) {
         EXPECT_FALSE(id.localpart().empty());
-        EXPECT_TRUE(std::all_of(id.localpart().begin(), id.localpart().end(),
-                                [](char c) { return c >= '0' && c <= '9'; }))
-            << id.str();
+        EXPECT_TRUE(std::all_of(id.localpart().begin(), id.localpart().end(), [](char c) {
+            return c >= '0' && c <= '9';
+        })) << id.str();
         EXPECT_EQ(id.server(), "a.test");
     }
     EXPECT_NE(a->user_id, b->user_id);
@@ -174,7 +173,8 @@ TEST_F(AccountServiceTest, GeneratesANumericLocalpartWhenNoneIsGiven) {
 }
 
 TEST_F(AccountServiceTest, RefusesInvalidAndReservedNames) {
-    for (const char* bad : {"", "has space", "caf\xc3\xa9", "a:b", "_bridge_bot", "12345", "@alice"})
+    for (const char* bad :
+         {"", "has space", "caf\xc3\xa9", "a:b", "_bridge_bot", "12345", "@alice"})
         expect_error(accounts_->check_available(bad), Errc::invalid_username);
     expect_error(accounts_->check_available(std::string(250, 'a')), Errc::invalid_username);
     expect_error(accounts_->register_user({.localpart = "has space", .inhibit_login = true}),
@@ -209,10 +209,10 @@ TEST_F(AccountServiceTest, RefusesBadRegistrationFields) {
     expect_error(accounts_->register_user(
                      {.localpart = "a", .initial_device_display_name = std::string(101, 'x')}),
                  Errc::invalid_param);
-    expect_error(accounts_->register_user({.localpart = "a",
-                                           .displayname = std::string(257, 'x'),
-                                           .inhibit_login = true}),
-                 Errc::invalid_param);
+    expect_error(
+        accounts_->register_user(
+            {.localpart = "a", .displayname = std::string(257, 'x'), .inhibit_login = true}),
+        Errc::invalid_param);
     // Nothing was created by the refused attempts.
     EXPECT_TRUE(accounts_->check_available("a"));
 }
@@ -246,7 +246,8 @@ TEST_F(AccountServiceTest, LogsInWithThePasswordOnANewDevice) {
 
 TEST_F(AccountServiceTest, LoginLowerCasesAnUnknownCapitalisedName) {
     registered("alice", "secret");
-    auto login = accounts_->login_password(user("@Alice:a.test"), "secret", std::nullopt, std::nullopt);
+    auto login =
+        accounts_->login_password(user("@Alice:a.test"), "secret", std::nullopt, std::nullopt);
     ASSERT_TRUE(login) << login.error().message;
     EXPECT_EQ(login->user_id, user("@alice:a.test"));
 }
@@ -313,9 +314,8 @@ TEST_F(AccountServiceTest, UnknownAndExpiredTokensAreRefused) {
 TEST_F(AccountServiceTest, TokensOfADeactivatedAccountAreRefusedEvenIfLeftBehind) {
     auto session = registered("alice");
     // Only the flag, as a half-finished deactivation or an admin tool might leave it.
-    ASSERT_TRUE(store_->write("d", [&](store::WriteTxn& t) {
-        return t.users().set_deactivated(session.user_id, true);
-    }));
+    ASSERT_TRUE(store_->write(
+        "d", [&](store::WriteTxn& t) { return t.users().set_deactivated(session.user_id, true); }));
     expect_error(accounts_->authenticate(session.access_token), Errc::unknown_token);
 }
 
@@ -389,7 +389,8 @@ TEST_F(AccountServiceTest, ChangingThePasswordRefusesBadInput) {
 TEST_F(AccountServiceTest, DeactivationRevokesEverythingAndLeavesRooms) {
     auto alice = registered("alice", "secret");
     auto bob = registered_quietly("bob");
-    auto joined = rooms_->create_room({.creator = alice.user_id, .preset = rooms::Preset::public_chat});
+    auto joined =
+        rooms_->create_room({.creator = alice.user_id, .preset = rooms::Preset::public_chat});
     auto invited = rooms_->create_room({.creator = bob, .invite = {alice.user_id}});
     auto knocked = rooms_->create_room({.creator = bob, .preset = rooms::Preset::private_chat});
     ASSERT_TRUE(joined && invited && knocked);
@@ -445,8 +446,9 @@ TEST_F(AccountServiceTest, ListsRenamesAndDeletesDevices) {
     auto listed = accounts_->list_devices(first.user_id);
     ASSERT_TRUE(listed);
     ASSERT_EQ(listed->size(), 3u);
-    EXPECT_TRUE(std::is_sorted(listed->begin(), listed->end(),
-                               [](const Device& a, const Device& b) { return a.device_id < b.device_id; }));
+    EXPECT_TRUE(
+        std::is_sorted(listed->begin(), listed->end(),
+                       [](const Device& a, const Device& b) { return a.device_id < b.device_id; }));
 
     ASSERT_TRUE(accounts_->rename_device(first.user_id, "BBB", "renamed"));
     EXPECT_EQ(accounts_->get_device(first.user_id, "BBB")->display_name, "renamed");
@@ -515,8 +517,7 @@ TEST_F(AccountServiceTest, ProfileChangesReachEveryJoinedRoom) {
     EXPECT_EQ(membership_of(left->room_id, alice), "leave");
     EXPECT_EQ(membership_of(invited->room_id, alice), "invite");
     EXPECT_EQ(member_content(invited->room_id, alice)["displayname"], "alice");
-    EXPECT_EQ(member_content(two->room_id, bob)["displayname"],
-              "bob");
+    EXPECT_EQ(member_content(two->room_id, bob)["displayname"], "bob");
 
     auto avatar = accounts_->set_avatar_url(alice, "mxc://a.test/abc_DEF-123");
     ASSERT_TRUE(avatar);

@@ -18,15 +18,15 @@ TEST(SharedSecret, MacMatchesSynapsesConstruction) {
 
 TEST(SharedSecret, AcceptsOnlyTheMacOfTheSameFields) {
     const auto mac = "9ab0c88717b2f6a5b7ce2615a8c75d20f0602a38";
-    EXPECT_TRUE(check_shared_secret_mac("shared_secret", "thisisanonce", "alice", "wonderland",
-                                        true, mac));
+    EXPECT_TRUE(
+        check_shared_secret_mac("shared_secret", "thisisanonce", "alice", "wonderland", true, mac));
     // Any field changed, the admin flag in particular, breaks it.
     EXPECT_FALSE(check_shared_secret_mac("shared_secret", "thisisanonce", "alice", "wonderland",
                                          false, mac));
-    EXPECT_FALSE(check_shared_secret_mac("other_secret", "thisisanonce", "alice", "wonderland",
-                                         true, mac));
-    EXPECT_FALSE(check_shared_secret_mac("shared_secret", "anothernonce", "alice", "wonderland",
-                                         true, mac));
+    EXPECT_FALSE(
+        check_shared_secret_mac("other_secret", "thisisanonce", "alice", "wonderland", true, mac));
+    EXPECT_FALSE(
+        check_shared_secret_mac("shared_secret", "anothernonce", "alice", "wonderland", true, mac));
     EXPECT_FALSE(check_shared_secret_mac("shared_secret", "thisisanonce", "alice", "wonderland",
                                          true, mac, "bot"));
     // Upper-case, truncated or empty MACs are refused.

@@ -36,9 +36,9 @@ protected:
         store_ = store::open_sqlite((dir_ / "chat.db").string(),
                                     {.synchronous = store::Synchronous::off})
                      .value();
-        rooms_ = std::make_unique<RoomService>(*store_, ServerName::parse("a.test").value(),
-                                               crypto::SigningKey::generate("t"), notifier_,
-                                               clock_);
+        rooms_ =
+            std::make_unique<RoomService>(*store_, ServerName::parse("a.test").value(),
+                                          crypto::SigningKey::generate("t"), notifier_, clock_);
         for (const auto& u : {alice_, bob_})
             ASSERT_TRUE(store_->write("user", [&](store::WriteTxn& t) {
                 return t.users().create({.user_id = u, .created_ts = 1});
@@ -72,10 +72,9 @@ protected:
 TEST_F(MemberProfileTest, UpdateReplacesTheProfileAndKeepsOtherContent) {
     auto room = rooms_->create_room({.creator = alice_, .preset = Preset::public_chat});
     ASSERT_TRUE(room);
-    auto joined = rooms_->send_state(bob_, room->room_id, "m.room.member", std::string(bob_.str()),
-                                     {{"membership", "join"},
-                                      {"displayname", "per-room"},
-                                      {"custom", "kept"}});
+    auto joined = rooms_->send_state(
+        bob_, room->room_id, "m.room.member", std::string(bob_.str()),
+        {{"membership", "join"}, {"displayname", "per-room"}, {"custom", "kept"}});
     ASSERT_TRUE(joined) << joined.error().message << " " << joined.error().detail;
     set_profile(bob_, "Bob", "mxc://a.test/bob");
 
