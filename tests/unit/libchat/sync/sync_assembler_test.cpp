@@ -342,6 +342,41 @@ TEST_F(SyncAssemblerTest, PrivateReceiptsReachOnlyTheirOwner) {
     }
 }
 
+TEST_F(SyncAssemblerTest, AnotherUsersPrivateReceiptIsNoUpdate) {
+    const RoomId room = public_room(alice_);
+    value(rooms_->join(bob_, room));
+    const EventId msg = say(alice_, room, "x");
+    auto first = sync(alice_);
+    value(rooms_->set_receipt(bob_, room, "m.read.private", msg));
+    auto next = sync(alice_, first.next_batch);
+    EXPECT_FALSE(next.has_updates);
+    EXPECT_TRUE(next.body["rooms"]["join"].empty());
+}
+
+TEST_F(SyncAssemblerTest, KnockAppearsWithKnockState) {
+    const RoomId room = value(rooms_->create_room(
+                                  {.creator = alice_,
+                                   .name = "Knock here",
+                                   .initial_state = {{{"type", "m.room.join_rules"},
+                                                      {"content", {{"join_rule", "knock"}}}}}}))
+                            .room_id;
+    auto first = sync(bob_);
+    value(rooms_->knock(bob_, room, "let me in"));
+    auto next = sync(bob_, first.next_batch);
+    EXPECT_TRUE(next.has_updates);
+    const json& knocked = room_of(next, "knock", room);
+    ASSERT_TRUE(knocked.is_object()) << next.body.dump(1);
+    const json& events = knocked["knock_state"]["events"];
+    const json* rules = find_state(events, "m.room.join_rules", "");
+    ASSERT_NE(rules, nullptr);
+    EXPECT_EQ((*rules)["content"]["join_rule"], "knock");
+    const json* own = find_state(events, "m.room.member", bob_.str());
+    ASSERT_NE(own, nullptr);
+    EXPECT_EQ((*own)["content"]["membership"], "knock");
+    EXPECT_TRUE(room_of(next, "join", room).is_null());
+    EXPECT_TRUE(room_of(sync(bob_), "knock", room).is_object());
+}
+
 TEST_F(SyncAssemblerTest, ReceiptAloneWakesTheSyncOfAnotherMember) {
     const RoomId room = public_room(alice_);
     value(rooms_->join(bob_, room));
