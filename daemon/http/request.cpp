@@ -83,10 +83,11 @@ std::vector<std::string> Request::query_all(std::string_view name) const {
     return values;
 }
 
-Result<nlohmann::json> Request::json_object(bool empty_is_object) const {
+Result<nlohmann::json> Request::json_object(bool empty_is_object, bool allow_fractions) const {
     if (empty_is_object && body_.find_first_not_of(" \t\r\n") == std::string::npos)
         return nlohmann::json::object();
-    auto parsed = chat::json::parse(body_);
+    auto parsed = chat::json::parse(
+        body_, {.numbers = allow_fractions ? chat::json::Numbers::lenient : chat::json::Numbers::strict});
     if (!parsed) return parsed.error();
     if (!parsed->is_object())
         return make_error(Errc::bad_json, "The request body must be a JSON object");

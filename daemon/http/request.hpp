@@ -85,7 +85,11 @@ public:
     // An empty body counts as {} where `empty_is_object`, as Synapse accepts
     // for POST /join and friends. Errors: Errc::not_json (not JSON, too deep,
     // duplicate keys), Errc::bad_json (not an object, numbers out of range).
-    Result<nlohmann::json> json_object(bool empty_is_object = false) const;
+    // Numbers follow canonical JSON (integers only) unless `allow_fractions`:
+    // event content must be canonical, but account data (a tag's `order`) has
+    // fractions by design.
+    Result<nlohmann::json> json_object(bool empty_is_object = false,
+                                       bool allow_fractions = false) const;
 
     // The client's IP address as the socket sees it (rate limits, last seen).
     const std::string& remote_address() const noexcept { return remote_address_; }

@@ -22,7 +22,9 @@ protected:
         bob_.emplace(MatrixClient::registered(daemon_->port(), "bob"));
     }
     void TearDown() override {
-        if (daemon_) EXPECT_EQ(daemon_->stop(), 0) << daemon_->log_tail();
+        if (daemon_) {
+            EXPECT_EQ(daemon_->stop(), 0) << daemon_->log_tail();
+        }
     }
 
     static std::vector<std::string> texts(const nlohmann::json& sync, const std::string& room) {
@@ -127,7 +129,7 @@ TEST_F(Sync, InvitesAndLeavesHaveTheirSections) {
     EXPECT_TRUE(types.contains("m.room.name"));
     since = invited.body["next_batch"].get<std::string>();
     bob_->join(room);
-    ASSERT_EQ(bob_->post("/_matrix/client/v3/rooms/" + escape(room) + "/leave", {}).status, 200);
+    ASSERT_EQ(bob_->post("/_matrix/client/v3/rooms/" + escape(room) + "/leave", nlohmann::json::object()).status, 200);
     auto left = bob_->sync(since, 5000);
     EXPECT_TRUE(left.body["rooms"]["leave"].contains(room)) << left.text;
 }

@@ -86,7 +86,7 @@ Task<Result<Reply>> get_account_data(Request& request) {
 }
 
 Task<Result<Reply>> put_account_data(Request& request) {
-    auto content = request.json_object();
+    auto content = request.json_object(false, /*allow_fractions=*/true);
     if (!content) co_return content.error();
     co_return co_await write(request, std::nullopt, std::string(request.path_param("type")),
                              std::move(*content));
@@ -101,7 +101,7 @@ Task<Result<Reply>> get_room_account_data(Request& request) {
 Task<Result<Reply>> put_room_account_data(Request& request) {
     auto room_id = room_param(request);
     if (!room_id) co_return room_id.error();
-    auto content = request.json_object();
+    auto content = request.json_object(false, /*allow_fractions=*/true);
     if (!content) co_return content.error();
     co_return co_await write(request, std::move(*room_id), std::string(request.path_param("type")),
                              std::move(*content));
@@ -125,7 +125,7 @@ Task<Result<Reply>> put_room_tag(Request& request) {
     if (!user) co_return user.error();
     auto room_id = room_param(request);
     if (!room_id) co_return room_id.error();
-    auto body = request.json_object();
+    auto body = request.json_object(false, /*allow_fractions=*/true);
     if (!body) co_return body.error();
     if (auto order = body->find("order"); order != body->end() && !order->is_number())
         co_return make_error(Errc::bad_json, "'order' must be a number");

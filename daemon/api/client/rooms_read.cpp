@@ -53,8 +53,13 @@ Result<std::int64_t> integer_query(const Request& request, std::string_view name
 Result<nlohmann::json> visible_events(store::ReadTxn& txn, const Request& request,
                                       const std::vector<store::StoredEvent>& events) {
     auto ctx = client_context(request);
+    auto ignored = rooms::ignored_users(txn, request.requester().user_id);
+    if (!ignored) return ignored.error();
     auto out = nlohmann::json::array();
     for (const auto& event : events) {
+        // An ignored user's events never reach the one who ignores them
+        // (state events stay: they shape the room).
+        if (!event.state_key && ignored->contains(event.sender.str())) continue;
         auto visible = rooms::may_see_event(txn, request.requester().user_id, event);
         if (!visible) return visible.error();
         if (!*visible) continue;
