@@ -7,6 +7,7 @@
 #include "api/client/capabilities.hpp"
 #include "api/client/devices.hpp"
 #include "api/client/profile.hpp"
+#include "api/client/push_rules.hpp"
 #include "api/client/rooms_create.hpp"
 #include "api/client/rooms_membership.hpp"
 #include "api/client/rooms_read.hpp"
@@ -80,6 +81,18 @@ void add_client_routes(Router& router) {
     add_v3(router, get, "/user/{userId}/rooms/{roomId}/tags", get_room_tags);
     add_v3(router, put, "/user/{userId}/rooms/{roomId}/tags/{tag}", put_room_tag);
     add_v3(router, delete_, "/user/{userId}/rooms/{roomId}/tags/{tag}", delete_room_tag);
+
+    // Push rules: api/client/push_rules.cpp. The spec writes the first two
+    // with a trailing '/', which the router accepts.
+    add_v3(router, get, "/pushrules", get_push_rules);
+    add_v3(router, get, "/pushrules/global", get_push_rules_global);
+    add_v3(router, get, "/pushrules/global/{kind}/{ruleId}", get_push_rule);
+    add_v3(router, put, "/pushrules/global/{kind}/{ruleId}", put_push_rule);
+    add_v3(router, delete_, "/pushrules/global/{kind}/{ruleId}", delete_push_rule);
+    add_v3(router, get, "/pushrules/global/{kind}/{ruleId}/enabled", get_push_rule_enabled);
+    add_v3(router, put, "/pushrules/global/{kind}/{ruleId}/enabled", put_push_rule_enabled);
+    add_v3(router, get, "/pushrules/global/{kind}/{ruleId}/actions", get_push_rule_actions);
+    add_v3(router, put, "/pushrules/global/{kind}/{ruleId}/actions", put_push_rule_actions);
 
     // Rooms: api/client/rooms_*.cpp
     add_v3(router, post, "/createRoom", post_create_room);

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chat/federation/runtime/blocking_pool.hpp>
+#include <chat/push/push_rules_store.hpp>
 #include <chat/rooms/room_service.hpp>
 #include <chat/store/txn.hpp>
 
@@ -34,6 +35,15 @@ Task<Result<Reply>> read(Request& request, std::optional<RoomId> room_id, std::s
     auto user = co_await owner(request);
     if (!user) co_return user.error();
     const auto& services = request.services();
+    if (!room_id && type == "m.push_rules") {
+        // Not stored as account data: the ruleset is built from the user's
+        // push rule changes, as sync serves it (push_rules_store.hpp).
+        auto event = co_await services.db->read("get_push_rules", [&](store::ReadTxn& txn) {
+            return push::push_rules_account_data(txn, *user);
+        });
+        if (!event) co_return event.error();
+        co_return Reply::json(std::move((*event)["content"]));
+    }
     auto row = co_await services.db->read("get_account_data", [&](store::ReadTxn& txn) {
         return txn.account_data().get(*user, room_id, type);
     });

@@ -27,6 +27,7 @@ enum class Errc {
     invalid_username,     // M_INVALID_USERNAME
     user_in_use,          // M_USER_IN_USE
     unsupported_room_version,  // M_UNSUPPORTED_ROOM_VERSION
+    unknown,  // M_UNKNOWN with 400: a bad request the spec names no errcode for (push rules)
     // Ours: clients see M_UNKNOWN.
     storage,
     crypto,

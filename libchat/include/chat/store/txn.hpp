@@ -8,6 +8,7 @@
 #include <chat/store/extremities.hpp>
 #include <chat/store/filters.hpp>
 #include <chat/store/media.hpp>
+#include <chat/store/push_rules.hpp>
 #include <chat/store/members.hpp>
 #include <chat/store/receipts.hpp>
 #include <chat/store/rooms.hpp>
@@ -46,6 +47,7 @@ public:
     virtual StreamsReader& streams() = 0;
     virtual TxnIdsReader& txn_ids() = 0;
     virtual FiltersReader& filters() = 0;
+    virtual PushRulesReader& push_rules() = 0;
 
     Result<Position> current_position(Stream stream) { return streams().current(stream); }
 
@@ -74,6 +76,7 @@ public:
     Streams& streams() override = 0;
     TxnIds& txn_ids() override = 0;
     Filters& filters() override = 0;
+    PushRules& push_rules() override = 0;
 
     // The position for a change written in this transaction (Streams::next).
     Result<Position> next_position(Stream stream) { return streams().next(stream); }

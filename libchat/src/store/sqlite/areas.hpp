@@ -283,4 +283,14 @@ private:
     Connection& conn_;
 };
 
+class SqlitePushRules final : public PushRules {
+public:
+    explicit SqlitePushRules(Connection& conn) : conn_(conn) {}
+    Result<std::optional<PushRulesRow>> get(const UserId& user_id) override;
+    Result<void> put(const PushRulesRow& row) override;
+
+private:
+    Connection& conn_;
+};
+
 }  // namespace chat::store::sqlite
