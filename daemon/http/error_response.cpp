@@ -32,6 +32,7 @@ HttpError to_http(const chat::Error& e) {
     case invalid_username: return client_error(400, e, "Invalid username");
     case user_in_use: return client_error(400, e, "User ID already taken");
     case unsupported_room_version: return client_error(400, e, "Unsupported room version");
+    case room_in_use: return client_error(409, e, "Room alias already taken");
     case remote_unavailable: return {502, "M_UNKNOWN", "A remote server did not answer."};
     case storage:
     case crypto:

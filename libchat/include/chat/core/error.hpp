@@ -27,6 +27,7 @@ enum class Errc {
     invalid_username,     // M_INVALID_USERNAME
     user_in_use,          // M_USER_IN_USE
     unsupported_room_version,  // M_UNSUPPORTED_ROOM_VERSION
+    room_in_use,          // M_ROOM_IN_USE: a room alias that is taken
     // Ours: clients see M_UNKNOWN.
     storage,
     crypto,

@@ -28,6 +28,7 @@ public:
     Streams& streams() override { return streams_; }
     TxnIds& txn_ids() override { return txn_ids_; }
     Filters& filters() override { return filters_; }
+    Aliases& aliases() override { return aliases_; }
 
 private:
     SqliteEvents events_;
@@ -45,6 +46,7 @@ private:
     SqliteStreams streams_;
     SqliteTxnIds txn_ids_;
     SqliteFilters filters_;
+    SqliteAliases aliases_;
 };
 
 }  // namespace chat::store::sqlite
