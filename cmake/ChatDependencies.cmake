@@ -4,6 +4,8 @@ find_package(Threads REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(SQLite3 REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+# libcrypto only, for HMAC-SHA1 (shared-secret registration), which libsodium lacks.
+find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
 
 if(CHAT_BUILD_DAEMON)
     # 1.81 rather than Debian's default 1.74: as_tuple and per-operation cancellation

@@ -9,6 +9,7 @@
 #include <chat/json/parse.hpp>
 #include <chat/rooms/visibility.hpp>
 #include <chat/sync/client_event.hpp>
+#include <chat/sync/filter.hpp>
 #include <chat/sync/sync_token.hpp>
 #include <chat/store/txn.hpp>
 
@@ -275,6 +276,16 @@ Task<Result<Reply>> get_room_messages(Request& request) {
         to = token->position;
     }
 
+    // A RoomEventFilter as JSON text, read through the sync filter parser.
+    sync::RoomEventFilter filter;
+    if (auto text = request.query("filter"); text && !text->empty()) {
+        auto parsed = chat::json::parse(*text);
+        if (!parsed) co_return parsed.error();
+        auto full = sync::Filter::from_json({{"room", {{"timeline", std::move(*parsed)}}}});
+        if (!full) co_return full.error();
+        filter = std::move(full->room.timeline);
+    }
+
     const auto& services = request.services();
     auto page = co_await services.db->read(
         "get_room_messages", [&](store::ReadTxn& txn) -> Result<nlohmann::json> {
@@ -306,13 +317,30 @@ Task<Result<Reply>> get_room_messages(Request& request) {
             }
             auto events = txn.events().room_events(query);
             if (!events) return events.error();
-            auto chunk = visible_events(txn, request, *events);
+            std::vector<store::StoredEvent> kept;
+            for (auto& event : *events)
+                if (filter.matches(event)) kept.push_back(event);
+            auto chunk = visible_events(txn, request, kept);
             if (!chunk) return chunk.error();
             nlohmann::json out = {{"chunk", std::move(*chunk)},
                                   {"start", sync::PaginationToken{start}.str()}};
+            // A full page may have more behind it; a short one reached the end.
             if (events->size() == query.limit) {
                 auto last = events->back().stream_ordering;
                 out["end"] = sync::PaginationToken{backward ? last - 1 : last}.str();
+            }
+            if (filter.lazy_load_members) {
+                // The member events of the chunk's senders, as they are now.
+                StateMap members;
+                for (const auto& event : kept) {
+                    auto id = txn.current_state().entry(*room_id, "m.room.member",
+                                                        event.sender.str());
+                    if (!id) return id.error();
+                    if (*id) members.emplace(StateKey{"m.room.member", std::string(event.sender.str())}, **id);
+                }
+                auto state = state_events_json(txn, request, members);
+                if (!state) return state.error();
+                out["state"] = std::move(*state);
             }
             return out;
         });

@@ -189,6 +189,8 @@ Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) 
     ev["type"] = draft.type;
     if (draft.state_key) ev["state_key"] = *draft.state_key;
     ev["content"] = draft.content;
+    if (auto profile = add_member_profile(txn, draft.type, draft.state_key, ev["content"]); !profile)
+        return profile.error();
     ev["origin_server_ts"] = clock_.now_ms();
     ev["depth"] = depth;
     ev["prev_events"] = json::array();

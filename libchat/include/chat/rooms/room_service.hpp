@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -119,9 +120,26 @@ public:
                                              const std::optional<RoomId>& room_id,
                                              std::string type, nlohmann::json content);
 
+    // Sends a new m.room.member join event for `user` in `room_id` carrying their current
+    // displayname and avatar_url from the users table (other content of their current member
+    // event kept, but not join_authorised_via_users_server), as the spec asks after a profile
+    // change. Returns nullopt, sending nothing, when the user is not joined or the member event
+    // already shows the current profile. Errors: as join().
+    Result<std::optional<SentEvent>> update_member_profile(const UserId& user,
+                                                           const RoomId& room_id);
+
     const ServerName& server_name() const noexcept { return server_name_; }
 
 private:
+    // Fills in the displayname and avatar_url of a local target's profile (users table) in
+    // the content of an m.room.member join, invite or knock that does not carry them, so that
+    // clients show names without a profile lookup. Keys already present are kept (a per-room
+    // name); unset profile fields are left out. Other events pass unchanged.
+    // In member_profile.cpp.
+    Result<void> add_member_profile(store::ReadTxn& txn, std::string_view type,
+                                    const std::optional<std::string>& state_key,
+                                    nlohmann::json& content) const;
+
     struct Draft;
     Result<SentEvent> append(store::WriteTxn& txn, const Draft& draft);
     Result<SentEvent> append_create(store::WriteTxn& txn, const CreateRoomOptions& options,

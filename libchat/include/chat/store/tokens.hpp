@@ -16,6 +16,11 @@ struct AccessTokenInfo {
     std::string device_id;
     std::int64_t created_ts = 0;
     std::optional<std::int64_t> expires_ts;  // none: never expires
+    // The owner's account flags, read with the token so that authenticating a request is
+    // one indexed read.
+    bool admin = false;
+    bool guest = false;
+    bool deactivated = false;
 };
 
 // The key an access token is stored under: its SHA-256 (32 raw bytes). The

@@ -8,8 +8,9 @@ namespace chat::store::sqlite {
 
 Result<std::optional<AccessTokenInfo>> SqliteTokens::lookup(std::string_view token) {
     return optional_row(
-        conn_.query("SELECT user_id, device_id, created_ts, expires_ts FROM access_tokens"
-                    " WHERE token_hash = ?1",
+        conn_.query("SELECT t.user_id, t.device_id, t.created_ts, t.expires_ts, u.admin,"
+                    " u.guest, u.deactivated FROM access_tokens AS t"
+                    " JOIN users AS u ON u.user_id = t.user_id WHERE t.token_hash = ?1",
                     Blob{hash_access_token(token)}),
         [](const Query& q) -> Result<AccessTokenInfo> {
             auto user_id = q.id<UserId>(0);
@@ -17,7 +18,10 @@ Result<std::optional<AccessTokenInfo>> SqliteTokens::lookup(std::string_view tok
             return AccessTokenInfo{.user_id = std::move(*user_id),
                                    .device_id = std::string(q.text(1)),
                                    .created_ts = q.int64(2),
-                                   .expires_ts = q.opt_int64(3)};
+                                   .expires_ts = q.opt_int64(3),
+                                   .admin = q.boolean(4),
+                                   .guest = q.boolean(5),
+                                   .deactivated = q.boolean(6)};
         });
 }
 

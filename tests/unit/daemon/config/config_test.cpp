@@ -200,3 +200,51 @@ TEST(Config, PublicBaseurlIsDerivedFromTheBoundAddress) {
 
 }  // namespace
 }  // namespace chat::daemon
+
+namespace chat::daemon {
+namespace {
+
+TEST(ConfigRegistration, AutomaticIsOpenOnlyOnLoopback) {
+    Config config;
+    EXPECT_TRUE(config.registration_open());
+    config.bind_address = "0.0.0.0";
+    EXPECT_FALSE(config.registration_open());
+    config.bind_address = "::1";
+    EXPECT_TRUE(config.registration_open());
+    auto parsed = parse_config("bind_address: 0.0.0.0\nregistration:\n  enabled: true\n");
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    EXPECT_TRUE(parsed->registration_open());
+    parsed = parse_config("registration:\n  enabled: false\n");
+    ASSERT_TRUE(parsed);
+    EXPECT_FALSE(parsed->registration_open());
+}
+
+TEST(ConfigRegistration, BadValuesNameTheKey) {
+    auto bad = parse_config("registration:\n  enabled: sometimes\n");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("registration.enabled"), std::string::npos)
+        << bad.error().message;
+    bad = parse_config("registration:\n  shared_secret: short\n");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("registration.shared_secret"), std::string::npos);
+    bad = parse_config("rate_limits:\n  login:\n    per_second: fast\n");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("rate_limits.login.per_second"), std::string::npos)
+        << bad.error().message;
+    bad = parse_config("rate_limits:\n  typing:\n    burst: 1\n");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("rate_limits.typing"), std::string::npos);
+}
+
+TEST(ConfigRateLimits, AreRead) {
+    auto parsed = parse_config(
+        "db_threads: 4\nrate_limits:\n  message:\n    per_second: 2.5\n    burst: 7\n");
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    EXPECT_EQ(parsed->db_threads, 4u);
+    EXPECT_DOUBLE_EQ(parsed->rate_limit_message.per_second, 2.5);
+    EXPECT_EQ(parsed->rate_limit_message.burst, 7u);
+    EXPECT_EQ(parsed->rate_limit_login, Config{}.rate_limit_login);
+}
+
+}  // namespace
+}  // namespace chat::daemon

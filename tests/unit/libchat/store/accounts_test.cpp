@@ -147,6 +147,26 @@ TEST_F(StoreAccounts, TokensAreStoredHashedNeverInClear) {
     EXPECT_FALSE(read([](ReadTxn& t) { return t.tokens().lookup("syt_wrong"); }));
 }
 
+TEST_F(StoreAccounts, TokenLookupCarriesTheOwnersAccountFlags) {
+    write([&](WriteTxn& t) { return t.tokens().add("flags", alice_, "PHONE", 1); });
+    auto before = read([](ReadTxn& t) { return t.tokens().lookup("flags"); });
+    ASSERT_TRUE(before);
+    EXPECT_FALSE(before->admin);
+    EXPECT_FALSE(before->guest);
+    EXPECT_FALSE(before->deactivated);
+
+    write([&](WriteTxn& t) -> Result<bool> {
+        for (auto r : {t.users().set_admin(alice_, true), t.users().set_deactivated(alice_, true)})
+            if (!r) return r.error();
+        return true;
+    });
+    auto after = read([](ReadTxn& t) { return t.tokens().lookup("flags"); });
+    ASSERT_TRUE(after);
+    EXPECT_TRUE(after->admin);
+    EXPECT_FALSE(after->guest);
+    EXPECT_TRUE(after->deactivated);
+}
+
 TEST_F(StoreAccounts, TokensNeedADeviceAndGoWithIt) {
     auto no_device = store_->write("tok", [&](WriteTxn& t) {
         return t.tokens().add("t0", alice_, "NONE", 1);

@@ -1,5 +1,7 @@
 #include "api/client/versions.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
@@ -19,7 +21,12 @@ TEST(Versions, PromiseNothingNotYetImplemented) {
     EXPECT_EQ(reply->header("Content-Type"), "application/json");
     auto body = nlohmann::json::parse(reply->body);
     ASSERT_TRUE(body["versions"].is_array());
-    EXPECT_TRUE(body["versions"].empty());
+    // The versions whose first-contact endpoints are built, r0 kept for
+    // matrix-nio; none past v1.6 until async and authenticated media exist.
+    auto versions = body["versions"];
+    EXPECT_NE(std::find(versions.begin(), versions.end(), "v1.1"), versions.end()) << versions;
+    EXPECT_NE(std::find(versions.begin(), versions.end(), "r0.6.1"), versions.end()) << versions;
+    EXPECT_EQ(std::find(versions.begin(), versions.end(), "v1.11"), versions.end()) << versions;
     EXPECT_EQ(body["unstable_features"], nlohmann::json::object());
 }
 

@@ -1,0 +1,48 @@
+#include <chat/federation/runtime/blocking_pool.hpp>
+
+#include <stdexcept>
+#include <thread>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <gtest/gtest.h>
+
+namespace chat::federation {
+namespace {
+
+TEST(BlockingPool, RunsOnAPoolThreadAndResumesOnTheCaller) {
+    BlockingPool pool(2);
+    boost::asio::io_context io;
+    std::thread::id io_thread, pool_thread, resumed_thread;
+    auto task = [&]() -> Task<int> {
+        io_thread = std::this_thread::get_id();
+        int value = co_await pool.run([&] {
+            pool_thread = std::this_thread::get_id();
+            return 41;
+        });
+        resumed_thread = std::this_thread::get_id();
+        co_return value + 1;
+    };
+    auto result = boost::asio::co_spawn(io, task(), boost::asio::use_future);
+    io.run();
+    EXPECT_EQ(result.get(), 42);
+    EXPECT_NE(pool_thread, io_thread);
+    EXPECT_EQ(resumed_thread, io_thread);
+}
+
+TEST(BlockingPool, RethrowsInTheCoroutine) {
+    BlockingPool pool(1);
+    boost::asio::io_context io;
+    auto task = [&]() -> Task<int> {
+        co_return co_await pool.run([]() -> int { throw std::runtime_error("boom"); });
+    };
+    auto result = boost::asio::co_spawn(io, task(), boost::asio::use_future);
+    io.run();
+    EXPECT_THROW(result.get(), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace chat::federation
