@@ -12,8 +12,8 @@ nlohmann::json client_event(const store::StoredEvent& ev, const ClientEventConte
     out["sender"] = ev.sender.str();
     out["origin_server_ts"] = ev.origin_server_ts;
     const auto content = ev.json.find("content");
-    out["content"] = content != ev.json.end() && content->is_object() ? *content
-                                                                      : nlohmann::json::object();
+    out["content"] =
+        content != ev.json.end() && content->is_object() ? *content : nlohmann::json::object();
     if (ctx.include_room_id) out["room_id"] = ev.room_id.str();
     if (ev.state_key) out["state_key"] = *ev.state_key;
     // Room versions 1-10 carry a redaction's target at the top level, and
@@ -49,8 +49,7 @@ Result<UnsignedExtras> load_unsigned(store::ReadTxn& txn, const store::StoredEve
     }
 
     if (ev.state_key && ev.state_group_before) {
-        auto replaced =
-            txn.state().state_entry_at(*ev.state_group_before, ev.type, *ev.state_key);
+        auto replaced = txn.state().state_entry_at(*ev.state_group_before, ev.type, *ev.state_key);
         if (!replaced) return replaced.error();
         if (*replaced) {
             auto prev = txn.events().get(**replaced);

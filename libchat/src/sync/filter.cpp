@@ -12,8 +12,8 @@ namespace chat::sync {
 namespace {
 
 Error bad(std::string_view where, std::string_view what) {
-    return make_error(Errc::bad_json, "Invalid filter: '" + std::string(where) + "' " +
-                                          std::string(what));
+    return make_error(Errc::bad_json,
+                      "Invalid filter: '" + std::string(where) + "' " + std::string(what));
 }
 
 // The member `key` of `obj`, or null when absent or null (clients may send
@@ -26,8 +26,12 @@ const nlohmann::json* member(const nlohmann::json& obj, std::string_view key) {
 
 using Check = bool (*)(std::string_view);
 
-bool any_string(std::string_view) { return true; }
-bool room_id_like(std::string_view s) { return !s.empty() && s.front() == '!'; }
+bool any_string(std::string_view) {
+    return true;
+}
+bool room_id_like(std::string_view s) {
+    return !s.empty() && s.front() == '!';
+}
 
 Result<std::optional<std::vector<std::string>>> string_list(const nlohmann::json& obj,
                                                             std::string_view key,
@@ -239,10 +243,10 @@ Result<Filter> Filter::from_json(const nlohmann::json& json) {
     auto include_leave = boolean(r, "include_leave");
     if (!include_leave) return include_leave.error();
     filter.room.include_leave = include_leave->value_or(false);
-    for (auto [key, target] : {std::pair{"timeline", &filter.room.timeline},
-                               std::pair{"state", &filter.room.state},
-                               std::pair{"ephemeral", &filter.room.ephemeral},
-                               std::pair{"account_data", &filter.room.account_data}}) {
+    for (auto [key, target] :
+         {std::pair{"timeline", &filter.room.timeline}, std::pair{"state", &filter.room.state},
+          std::pair{"ephemeral", &filter.room.ephemeral},
+          std::pair{"account_data", &filter.room.account_data}}) {
         if (auto read = read_room_event_filter(r, key, *target); !read) return read.error();
     }
     return filter;

@@ -68,7 +68,9 @@ Result<SyncToken> SyncToken::parse(std::string_view text) {
     return token;
 }
 
-std::string PaginationToken::str() const { return "t" + std::to_string(position); }
+std::string PaginationToken::str() const {
+    return "t" + std::to_string(position);
+}
 
 Result<PaginationToken> PaginationToken::parse(std::string_view text) {
     if (text.size() > kMaxTokenBytes) return bad_token("too long");

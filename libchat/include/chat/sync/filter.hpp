@@ -108,8 +108,7 @@ bool glob_match(std::string_view pattern, std::string_view type);
 // Keeps only the `fields` (dot-separated property paths with '\.' and '\\'
 // escapes, spec appendices) of a formatted event; paths that name nothing
 // are skipped. Pure.
-nlohmann::json apply_event_fields(const nlohmann::json& event,
-                                  std::span<const std::string> fields);
+nlohmann::json apply_event_fields(const nlohmann::json& event, std::span<const std::string> fields);
 
 // The filter a /sync `filter` query parameter names: inline JSON when it
 // starts with '{', otherwise the id of one `user` uploaded. Untrusted input.

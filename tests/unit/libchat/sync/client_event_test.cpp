@@ -30,8 +30,8 @@ protected:
 
 TEST_F(ClientEventTest, HasTheClientFieldsAndNoFederationFields) {
     const RoomId r = room();
-    auto sent = value(rooms_->send_message(alice_, r, "m.room.message",
-                                           {{"msgtype", "m.text"}, {"body", "hi"}}));
+    auto sent = value(
+        rooms_->send_message(alice_, r, "m.room.message", {{"msgtype", "m.text"}, {"body", "hi"}}));
     const auto& pdu = *sent.event;
     auto ev = stored(pdu.event_id());
     ClientEventContext ctx{.now_ts = pdu.origin_server_ts() + 1500};
@@ -80,8 +80,8 @@ TEST_F(ClientEventTest, TransactionIdGoesOnlyToTheSendingDevice) {
 TEST_F(ClientEventTest, AnEventSentWithoutTxnIdHasNoRecord) {
     const RoomId r = room();
     auto sent = value(rooms_->send_message(alice_, r, "m.room.message", {{"body", "x"}}));
-    auto record = read(
-        [&](store::ReadTxn& t) { return t.txn_ids().for_event(sent.event->event_id()); });
+    auto record =
+        read([&](store::ReadTxn& t) { return t.txn_ids().for_event(sent.event->event_id()); });
     EXPECT_FALSE(record.has_value());
 }
 

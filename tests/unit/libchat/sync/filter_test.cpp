@@ -12,7 +12,9 @@
 namespace chat::sync {
 namespace {
 
-nlohmann::json j(std::string_view text) { return json::parse(text).value(); }
+nlohmann::json j(std::string_view text) {
+    return json::parse(text).value();
+}
 
 Filter parse_ok(std::string_view text) {
     auto f = Filter::from_json(j(text));
@@ -32,10 +34,9 @@ TEST(Filter, EmptyFilterRestrictsNothing) {
 }
 
 TEST(Filter, KeepsTheOriginalJsonUnchanged) {
-    const char* text =
-        R"({"room":{"timeline":{"limit":20,"unread_thread_notifications":true},)"
-        R"("state":{"lazy_load_members":true}},"presence":{"not_types":["*"]},)"
-        R"("org.example.unknown":[1,2],"event_fields":["content.body"]})";
+    const char* text = R"({"room":{"timeline":{"limit":20,"unread_thread_notifications":true},)"
+                       R"("state":{"lazy_load_members":true}},"presence":{"not_types":["*"]},)"
+                       R"("org.example.unknown":[1,2],"event_fields":["content.body"]})";
     const Filter f = parse_ok(text);
     EXPECT_EQ(f.original, j(text));
     EXPECT_EQ(f.original.dump(), j(text).dump());
@@ -190,8 +191,8 @@ class LoadFilterTest : public test::SyncFixture {};
 
 TEST_F(LoadFilterTest, ReadsInlineJsonAndStoredIds) {
     const nlohmann::json stored = j(R"({"room":{"timeline":{"limit":4}}})");
-    auto id = test::value(store_->write(
-        "add", [&](store::WriteTxn& t) { return t.filters().add(alice_, stored); }));
+    auto id = test::value(
+        store_->write("add", [&](store::WriteTxn& t) { return t.filters().add(alice_, stored); }));
 
     auto load = [&](const UserId& u, std::string param) {
         return store_->read("f", [&](store::ReadTxn& t) { return load_filter(t, u, param); });

@@ -33,15 +33,17 @@ private:
     mutable std::int64_t now_ = 1'700'000'000'000;
 };
 
-inline UserId user(const char* id) { return UserId::parse(id).value(); }
+inline UserId user(const char* id) {
+    return UserId::parse(id).value();
+}
 
 class SyncFixture : public ::testing::Test {
 protected:
     void SetUp() override {
         store_ = open_store(dir_.file("chat.db"), {.synchronous = store::Synchronous::off});
         rooms_ = std::make_unique<rooms::RoomService>(*store_, ServerName::parse("a.test").value(),
-                                                      crypto::SigningKey::generate("t"),
-                                                      notifier_, clock_);
+                                                      crypto::SigningKey::generate("t"), notifier_,
+                                                      clock_);
     }
 
     template <typename F>

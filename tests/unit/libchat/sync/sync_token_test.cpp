@@ -45,15 +45,15 @@ TEST(SyncToken, RefusesMalformedText) {
              "s",
              "x3_13_23_33_43_53_63_42",
              "3_13_23_33_43_53_63_42",
-             "s3_13_23_33_43_53_63",          // a field short
-             "s3_13_23_33_43_53_63_42_1",     // a field too many
-             "s3_13_23_33_43_53_63_42_",      // trailing separator
-             "s3__23_33_43_53_63_42",         // empty field
-             "s-3_13_23_33_43_53_63_42",      // negative
-             "s+3_13_23_33_43_53_63_42",      // sign
-             "s 3_13_23_33_43_53_63_42",      // space
-             "s3_13_23_33_43_53_63_42 ",      // trailing space
-             "s3_13_23_33_43_53_63_4x",       // not a digit
+             "s3_13_23_33_43_53_63",                       // a field short
+             "s3_13_23_33_43_53_63_42_1",                  // a field too many
+             "s3_13_23_33_43_53_63_42_",                   // trailing separator
+             "s3__23_33_43_53_63_42",                      // empty field
+             "s-3_13_23_33_43_53_63_42",                   // negative
+             "s+3_13_23_33_43_53_63_42",                   // sign
+             "s 3_13_23_33_43_53_63_42",                   // space
+             "s3_13_23_33_43_53_63_42 ",                   // trailing space
+             "s3_13_23_33_43_53_63_4x",                    // not a digit
              "s3_13_23_33_43_53_63_99999999999999999999",  // beyond int64
              "t12",
              "{\"a\":1}",
@@ -82,8 +82,8 @@ TEST(PaginationToken, AcceptsASyncTokenAsItsEventsPosition) {
 }
 
 TEST(PaginationToken, RefusesMalformedText) {
-    for (const char* bad : {"", "t", "t-", "t--1", "t+1", "t1x", "x1", "1", "t 1", "s1_2",
-                            "t99999999999999999999"}) {
+    for (const char* bad :
+         {"", "t", "t-", "t--1", "t+1", "t1x", "x1", "1", "t 1", "s1_2", "t99999999999999999999"}) {
         auto parsed = PaginationToken::parse(bad);
         ASSERT_FALSE(parsed) << "accepted: '" << bad << "'";
         EXPECT_EQ(parsed.error().code, Errc::invalid_param) << bad;
