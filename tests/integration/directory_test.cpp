@@ -71,7 +71,8 @@ TEST_F(Directory, AnAliasResolvesWithoutATokenAndJoinsTheRoom) {
     EXPECT_EQ(got.body["room_id"], room);
     EXPECT_EQ(got.body["servers"], json::array({"localhost"}));
 
-    auto joined = bob_->post("/_matrix/client/v3/join/" + escape("#lobby:localhost"), json::object());
+    auto joined =
+        bob_->post("/_matrix/client/v3/join/" + escape("#lobby:localhost"), json::object());
     ASSERT_EQ(joined.status, 200) << joined.text;
     EXPECT_EQ(joined.body["room_id"], room);
     auto rooms = bob_->get("/_matrix/client/v3/joined_rooms");
@@ -133,8 +134,8 @@ TEST_F(Directory, DeleteIsForTheCreatorOrARoomAdmin) {
 TEST_F(Directory, DeletingTheCanonicalAliasTakesItOutOfTheRoomState) {
     auto room = alice_->create_room({{"room_alias_name", "canon"}});
     ASSERT_EQ(alice_->del(alias_path("#canon:localhost")).status, 200);
-    auto state = alice_->get("/_matrix/client/v3/rooms/" + escape(room) +
-                             "/state/m.room.canonical_alias");
+    auto state =
+        alice_->get("/_matrix/client/v3/rooms/" + escape(room) + "/state/m.room.canonical_alias");
     ASSERT_EQ(state.status, 200) << state.text;
     EXPECT_FALSE(state.body.contains("alias")) << state.text;
 }
@@ -146,10 +147,10 @@ TEST_F(Directory, BadAliasesAndRoomsAreRefusedWithTheRightErrcode) {
         int status;
         const char* errcode;
     };
-    for (const auto& c : {Case{"lobby", 400, "M_INVALID_PARAM"},
-                          Case{"#nocolon", 400, "M_INVALID_PARAM"},
-                          Case{"#lobby:bad_server!", 400, "M_INVALID_PARAM"},
-                          Case{"#lobby:elsewhere.test", 400, "M_INVALID_PARAM"}}) {
+    for (const auto& c :
+         {Case{"lobby", 400, "M_INVALID_PARAM"}, Case{"#nocolon", 400, "M_INVALID_PARAM"},
+          Case{"#lobby:bad_server!", 400, "M_INVALID_PARAM"},
+          Case{"#lobby:elsewhere.test", 400, "M_INVALID_PARAM"}}) {
         auto put = alice_->put(alias_path(c.alias), {{"room_id", room}});
         EXPECT_EQ(put.status, c.status) << c.alias << ": " << put.text;
         EXPECT_EQ(put.errcode(), c.errcode) << c.alias;
@@ -176,8 +177,8 @@ TEST_F(Directory, BadAliasesAndRoomsAreRefusedWithTheRightErrcode) {
     EXPECT_EQ(no_token.errcode(), "M_MISSING_TOKEN");
     EXPECT_EQ(anonymous().del(alias_path("#x:localhost")).status, 401);
 
-    auto join_unknown = bob_->post("/_matrix/client/v3/join/" + escape("#none:localhost"),
-                                   json::object());
+    auto join_unknown =
+        bob_->post("/_matrix/client/v3/join/" + escape("#none:localhost"), json::object());
     EXPECT_EQ(join_unknown.status, 404) << join_unknown.text;
     EXPECT_EQ(join_unknown.errcode(), "M_NOT_FOUND");
 }
@@ -187,8 +188,8 @@ TEST_F(Directory, CreateRoomWithRoomAliasNameSetsAliasAndCanonicalAlias) {
     auto got = anonymous().get(alias_path("#general:localhost"));
     ASSERT_EQ(got.status, 200) << got.text << log();
     EXPECT_EQ(got.body["room_id"], room);
-    auto canonical = alice_->get("/_matrix/client/v3/rooms/" + escape(room) +
-                                 "/state/m.room.canonical_alias");
+    auto canonical =
+        alice_->get("/_matrix/client/v3/rooms/" + escape(room) + "/state/m.room.canonical_alias");
     EXPECT_EQ(canonical.body.value("alias", ""), "#general:localhost") << canonical.text;
 
     // A taken name is refused before a room is made.
@@ -215,9 +216,9 @@ TEST_F(Directory, RoomAliasesAreForMembersUnlessWorldReadable) {
     EXPECT_EQ(outsider.errcode(), "M_FORBIDDEN");
     EXPECT_EQ(room_aliases(*alice_, room), std::vector<std::string>{"#private:localhost"});
 
-    auto readable = alice_->put("/_matrix/client/v3/rooms/" + escape(room) +
-                                    "/state/m.room.history_visibility",
-                                {{"history_visibility", "world_readable"}});
+    auto readable =
+        alice_->put("/_matrix/client/v3/rooms/" + escape(room) + "/state/m.room.history_visibility",
+                    {{"history_visibility", "world_readable"}});
     ASSERT_EQ(readable.status, 200) << readable.text;
     EXPECT_EQ(room_aliases(*bob_, room), std::vector<std::string>{"#private:localhost"});
 
@@ -259,8 +260,9 @@ TEST_F(Directory, VisibilityIsReadByAnyoneAndSetByRoomAdmins) {
     EXPECT_EQ(bad.status, 400) << bad.text;
     EXPECT_EQ(bad.errcode(), "M_INVALID_PARAM");
     EXPECT_EQ(alice_->put(list_path(room), {{"visibility", true}}).errcode(), "M_BAD_JSON");
-    for (const auto& unknown : {anonymous().get(list_path("!nope:localhost")),
-                                alice_->put(list_path("!nope:localhost"), {{"visibility", "public"}})}) {
+    for (const auto& unknown :
+         {anonymous().get(list_path("!nope:localhost")),
+          alice_->put(list_path("!nope:localhost"), {{"visibility", "public"}})}) {
         EXPECT_EQ(unknown.status, 404) << unknown.text;
         EXPECT_EQ(unknown.errcode(), "M_NOT_FOUND");
     }
@@ -273,7 +275,8 @@ TEST_F(Directory, VisibilityIsReadByAnyoneAndSetByRoomAdmins) {
 
 TEST_F(Directory, PublicRoomsPageForwardAndBackThroughEveryPublishedRoom) {
     std::set<std::string> published;
-    for (int i = 0; i < 5; ++i) published.insert(public_room({{"name", "Room " + std::to_string(i)}}));
+    for (int i = 0; i < 5; ++i)
+        published.insert(public_room({{"name", "Room " + std::to_string(i)}}));
     alice_->create_room({{"name", "Hidden"}});
 
     std::vector<std::string> seen;
@@ -318,9 +321,8 @@ TEST_F(Directory, PublicRoomsPageForwardAndBackThroughEveryPublishedRoom) {
 }
 
 TEST_F(Directory, PublicRoomEntriesDescribeTheRoom) {
-    auto room = public_room({{"name", "Cheese"},
-                             {"topic", "Tasty tasty cheese"},
-                             {"room_alias_name", "cheese"}});
+    auto room = public_room(
+        {{"name", "Cheese"}, {"topic", "Tasty tasty cheese"}, {"room_alias_name", "cheese"}});
     bob_->join(room);
     auto page = anonymous().get("/_matrix/client/v3/publicRooms");
     ASSERT_EQ(page.status, 200) << page.text;
@@ -343,7 +345,8 @@ TEST_F(Directory, PublicRoomsSearchNameTopicAndAliasAndFilterRoomTypes) {
     auto by_topic = public_room({{"name", "Zoo"}, {"topic", "all about ELEPHANTS"}});
     auto by_alias = public_room({{"room_alias_name", "elephant-fans"}});
     auto other = public_room({{"name", "Giraffes"}});
-    auto space = public_room({{"name", "Elephant space"}, {"creation_content", {{"type", "m.space"}}}});
+    auto space =
+        public_room({{"name", "Elephant space"}, {"creation_content", {{"type", "m.space"}}}});
 
     auto search = [&](json filter) {
         auto answer = bob_->post("/_matrix/client/v3/publicRooms", {{"filter", filter}});
@@ -365,8 +368,8 @@ TEST_F(Directory, PublicRoomsSearchNameTopicAndAliasAndFilterRoomTypes) {
     EXPECT_EQ(ids(first.body["chunk"]), std::vector<std::string>{other}) << first.text;
     EXPECT_FALSE(first.body.contains("next_batch")) << first.text;
 
-    auto space_entry = bob_->post("/_matrix/client/v3/publicRooms",
-                                  {{"filter", {{"room_types", {"m.space"}}}}});
+    auto space_entry =
+        bob_->post("/_matrix/client/v3/publicRooms", {{"filter", {{"room_types", {"m.space"}}}}});
     EXPECT_EQ(space_entry.body["chunk"][0].value("room_type", ""), "m.space");
 }
 

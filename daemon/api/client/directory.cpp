@@ -172,9 +172,8 @@ Result<std::optional<nlohmann::json>> directory_entry(store::ReadTxn& txn, const
     auto create = state_content(txn, room_id, "m.room.create");
     if (!create) return create.error();
     auto room_type = string_field(*create, "type");
-    if (query.room_types &&
-        std::find(query.room_types->begin(), query.room_types->end(), room_type) ==
-            query.room_types->end())
+    if (query.room_types && std::find(query.room_types->begin(), query.room_types->end(),
+                                      room_type) == query.room_types->end())
         return Entry();
 
     nlohmann::json entry = {{"room_id", std::string(room_id.str())}};
@@ -322,19 +321,19 @@ Task<Result<Reply>> put_directory_room(Request& request) {
 
     const auto& services = request.services();
     const auto& requester = request.requester();
-    auto put = co_await services.db->write("put_room_alias", [&](store::WriteTxn& txn)
-                                                                 -> Result<void> {
-        auto room = known_room(txn, *room_id);
-        if (!room) return room.error();
-        if (!requester.admin) {
-            auto membership = rooms::current_membership(txn, requester.user_id, *room_id);
-            if (!membership) return membership.error();
-            if (*membership != "join")
-                return make_error(Errc::forbidden,
-                                  "You must be in the room to create an alias for it");
-        }
-        return txn.aliases().put(*alias, *room_id, requester.user_id);
-    });
+    auto put =
+        co_await services.db->write("put_room_alias", [&](store::WriteTxn& txn) -> Result<void> {
+            auto room = known_room(txn, *room_id);
+            if (!room) return room.error();
+            if (!requester.admin) {
+                auto membership = rooms::current_membership(txn, requester.user_id, *room_id);
+                if (!membership) return membership.error();
+                if (*membership != "join")
+                    return make_error(Errc::forbidden,
+                                      "You must be in the room to create an alias for it");
+            }
+            return txn.aliases().put(*alias, *room_id, requester.user_id);
+        });
     if (!put) co_return put.error();
     co_return Reply::json(nlohmann::json::object());
 }

@@ -23,16 +23,17 @@ Result<std::optional<AliasRow>> SqliteAliases::get(const RoomAlias& alias) {
 }
 
 Result<std::vector<RoomAlias>> SqliteAliases::for_room(const RoomId& room_id) {
-    return all_rows(conn_.query("SELECT alias FROM room_aliases WHERE room_id = ?1 ORDER BY alias",
-                                room_id),
-                    [](const Query& q) { return q.id<RoomAlias>(0); });
+    return all_rows(
+        conn_.query("SELECT alias FROM room_aliases WHERE room_id = ?1 ORDER BY alias", room_id),
+        [](const Query& q) { return q.id<RoomAlias>(0); });
 }
 
 Result<void> SqliteAliases::put(const RoomAlias& alias, const RoomId& room_id,
                                 const UserId& creator) {
-    auto added = conn_.run("INSERT INTO room_aliases(alias, room_id, creator) VALUES (?1, ?2, ?3)"
-                           " ON CONFLICT(alias) DO NOTHING",
-                           alias, room_id, creator);
+    auto added = conn_.run(
+        "INSERT INTO room_aliases(alias, room_id, creator) VALUES (?1, ?2, ?3)"
+        " ON CONFLICT(alias) DO NOTHING",
+        alias, room_id, creator);
     if (!added) return added.error();
     if (*added == 0) return make_error(Errc::room_in_use, "Room alias already taken");
     return ok();

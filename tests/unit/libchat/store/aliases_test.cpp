@@ -17,7 +17,9 @@ using test::value;
 using store::ReadTxn;
 using store::WriteTxn;
 
-RoomAlias alias(std::string_view text) { return RoomAlias::parse(text).value(); }
+RoomAlias alias(std::string_view text) {
+    return RoomAlias::parse(text).value();
+}
 
 using StoreAliases = test::StoreTest;
 
@@ -93,8 +95,7 @@ TEST_F(StoreAliases, AFailedPutInsideAWriteRollsBackOnlyThatWrite) {
     });
     // A transaction that adds one alias and then hits a taken one commits nothing.
     auto failed = store_->write("two", [](WriteTxn& t) -> Result<void> {
-        if (auto put = t.aliases().put(alias("#new:a.test"), rid("!r2:a.test"),
-                                       uid("@bob:a.test"));
+        if (auto put = t.aliases().put(alias("#new:a.test"), rid("!r2:a.test"), uid("@bob:a.test"));
             !put)
             return put;
         return t.aliases().put(alias("#lobby:a.test"), rid("!r2:a.test"), uid("@bob:a.test"));
