@@ -2,7 +2,12 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
 #include <utility>
+#include <vector>
 
 #include <chat/auth/auth_rules.hpp>
 #include <chat/crypto/random.hpp>
@@ -56,12 +61,80 @@ Error internal(std::string detail) {
 
 // The reference to an earlier event in prev_events/auth_events: the id, or
 // for room versions 1-2 an [id, {"sha256": hash}] pair.
-json event_ref(const RoomVersion& version, const store::StoredEvent& event) {
-    if (version.pdu_format != PduFormat::v1) return std::string(event.event_id.str());
+json event_ref(const RoomVersion& version, const EventId& id, const json& event) {
+    if (version.pdu_format != PduFormat::v1) return std::string(id.str());
     json hashes = json::object();
-    if (auto it = event.json.find("hashes"); it != event.json.end() && it->is_object())
-        hashes = *it;
-    return json::array({std::string(event.event_id.str()), hashes});
+    if (auto it = event.find("hashes"); it != event.end() && it->is_object()) hashes = *it;
+    return json::array({std::string(id.str()), hashes});
+}
+
+// Where append() builds the next event of a room from: its version, the
+// events it follows, and the state before it. Kept between calls for the room
+// whose only forward extremity is the event append() added last, so that a
+// stream of sends into one room reads neither the prev events, nor the state
+// groups, nor the auth events again (those reads, with their JSON parsing and
+// event id hashing, cost more than building the event).
+//
+// Reuse is safe because everything kept follows from the event ids: an
+// event's id fixes its content and ancestry, so the state after it, and the
+// event at each key of that state, never change. append() checks inside its
+// transaction that the room's only extremity is still `last` and that `last`
+// still has `state_group` as its state after (a rolled-back write frees state
+// group ids for reuse); otherwise it reads everything again. One change shows
+// in neither check: a redaction rewrites an event's stored JSON. Ours drop the
+// room's context (apply_redaction); others arrive as new events, which move
+// the extremities.
+struct RoomContext {
+    const RoomVersion* version = nullptr;
+    std::optional<EventId> last;  // set when the event follows one event only
+    json prev_refs = json::array();  // the prev_events entries
+    std::int64_t prev_depth = 0;     // the greatest depth among them
+    store::StateGroupId state_group = 0;  // the state before the next event
+    // The entries of that state read so far: key -> event, null for a key
+    // with no event in the state.
+    std::map<StateKey, PduPtr> state;
+};
+
+// Reads the room's version, its extremities' events and the state after them
+// (resolving it when there are several) from the transaction.
+Result<RoomContext> load_context(store::WriteTxn& txn, const RoomId& room_id,
+                                 std::span<const EventId> extremities) {
+    auto room = txn.rooms().get(room_id);
+    if (!room) return room.error();
+    if (!*room) return make_error(Errc::not_found, "Unknown room.");
+    const RoomVersion* version = RoomVersion::find((*room)->room_version);
+    if (!version) return internal("stored room has unknown version " + (*room)->room_version);
+
+    auto prevs = txn.events().get_many(extremities);
+    if (!prevs) return prevs.error();
+    if (prevs->size() != extremities.size()) return internal("a forward extremity is missing");
+    RoomContext context{.version = version};
+    for (const auto& p : *prevs) {
+        if (!p.state_group_after) return internal("extremity without state group");
+        context.prev_depth = std::max(context.prev_depth, p.depth);
+        context.prev_refs.push_back(event_ref(*version, p.event_id, p.json));
+    }
+    // The state before the event: after its only parent, or the resolution
+    // of the states after each parent.
+    if (prevs->size() == 1) {
+        context.last = prevs->front().event_id;
+        context.state_group = *prevs->front().state_group_after;
+        return context;
+    }
+    std::vector<StateMap> states;
+    for (const auto& p : *prevs) {
+        auto s = txn.state().state_at(*p.state_group_after);
+        if (!s) return s.error();
+        states.push_back(std::move(*s));
+    }
+    TxnEventSource source(txn);
+    auto resolved = state::resolve(*version, states, source);
+    if (!resolved) return resolved.error();
+    auto group =
+        txn.state().create_group_from_state(room_id, *resolved, prevs->front().state_group_after);
+    if (!group) return group.error();
+    context.state_group = *group;
+    return context;
 }
 
 json default_power_levels(const CreateRoomOptions& options, const RoomVersion& version) {
@@ -104,83 +177,118 @@ struct RoomService::Draft {
     json extra = json::object();  // more top-level keys (v1-v10 `redacts`)
 };
 
+// The rooms' contexts (see RoomContext), at most kMaxRooms of them: an
+// arbitrary one makes room for a new one. Thread-safe.
+class RoomService::ContextCache {
+public:
+    static constexpr std::size_t kMaxRooms = 1024;
+    // Per room; beyond it the state map starts again empty (bounds memory in
+    // rooms with many senders).
+    static constexpr std::size_t kMaxStateEntries = 4096;
+
+    // Takes the room's context out: a write that fails leaves none behind,
+    // and one that succeeds puts its own back.
+    std::optional<RoomContext> take(const RoomId& room_id) {
+        std::lock_guard lock(mutex_);
+        auto it = rooms_.find(room_id);
+        if (it == rooms_.end()) return std::nullopt;
+        std::optional<RoomContext> context = std::move(it->second);
+        rooms_.erase(it);
+        return context;
+    }
+    void put(const RoomId& room_id, RoomContext context) {
+        if (context.state.size() > kMaxStateEntries) context.state.clear();
+        std::lock_guard lock(mutex_);
+        if (rooms_.size() >= kMaxRooms && !rooms_.contains(room_id)) rooms_.erase(rooms_.begin());
+        rooms_.insert_or_assign(room_id, std::move(context));
+    }
+    void forget(const RoomId& room_id) {
+        std::lock_guard lock(mutex_);
+        rooms_.erase(room_id);
+    }
+
+private:
+    std::mutex mutex_;
+    std::map<RoomId, RoomContext> rooms_;  // guarded by mutex_
+};
+
 RoomService::RoomService(store::Store& store, ServerName server_name,
                          crypto::SigningKey signing_key, sync::Notifier& notifier,
                          const Clock& clock)
     : store_(store), server_name_(std::move(server_name)), signing_key_(std::move(signing_key)),
-      notifier_(notifier), clock_(clock) {}
+      notifier_(notifier), clock_(clock), contexts_(std::make_shared<ContextCache>()) {}
 
 Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) {
-    auto room = txn.rooms().get(draft.room_id);
-    if (!room) return room.error();
-    if (!*room) return make_error(Errc::not_found, "Unknown room.");
-    const RoomVersion* version = RoomVersion::find((*room)->room_version);
-    if (!version) return internal("stored room has unknown version " + (*room)->room_version);
-
-    // prev_events: the forward extremities (§5), at most 20 of them.
     auto extremities = txn.extremities().get(draft.room_id);
     if (!extremities) return extremities.error();
-    if (extremities->empty()) return internal("room has no forward extremities");
-    if (extremities->size() > kMaxPrevEvents)
-        extremities->erase(extremities->begin() + kMaxPrevEvents, extremities->end());
-    auto prevs = txn.events().get_many(*extremities);
-    if (!prevs) return prevs.error();
-    if (prevs->size() != extremities->size()) return internal("a forward extremity is missing");
-    std::int64_t depth = 0;
-    for (const auto& p : *prevs) depth = std::max(depth, p.depth);
-    depth = std::min(depth + 1, version->max_depth);  // §13.8: stay at the limit
-
-    // The state before the event: after its only parent, or the resolution
-    // of the states after each parent.
-    store::StateGroupId before = 0;
-    if (prevs->size() == 1) {
-        if (!prevs->front().state_group_after) return internal("extremity without state group");
-        before = *prevs->front().state_group_after;
-    } else {
-        std::vector<StateMap> states;
-        for (const auto& p : *prevs) {
-            if (!p.state_group_after) return internal("extremity without state group");
-            auto s = txn.state().state_at(*p.state_group_after);
-            if (!s) return s.error();
-            states.push_back(std::move(*s));
-        }
-        TxnEventSource source(txn);
-        auto resolved = state::resolve(*version, states, source);
-        if (!resolved) return resolved.error();
-        auto group = txn.state().create_group_from_state(draft.room_id, *resolved,
-                                                         prevs->front().state_group_after);
-        if (!group) return group.error();
-        before = *group;
+    if (extremities->empty()) {
+        auto room = txn.rooms().get(draft.room_id);
+        if (!room) return room.error();
+        if (!*room) return make_error(Errc::not_found, "Unknown room.");
+        return internal("room has no forward extremities");
     }
+    // With more than kMaxPrevEvents extremities, some remain after this event.
+    const bool consumes_all = extremities->size() <= kMaxPrevEvents;
+
+    // The context kept from our last event here, if that is still the room's
+    // only extremity and its state after is still the group we made.
+    std::optional<RoomContext> context = contexts_->take(draft.room_id);
+    if (context && !(extremities->size() == 1 && extremities->front() == context->last))
+        context.reset();
+    if (context) {
+        auto group = txn.state().group_after(*context->last);
+        if (!group) return group.error();
+        if (*group != context->state_group) context.reset();
+    }
+    if (!context) {
+        // prev_events: the forward extremities (§5), at most 20 of them.
+        if (extremities->size() > kMaxPrevEvents)
+            extremities->erase(extremities->begin() + kMaxPrevEvents, extremities->end());
+        auto loaded = load_context(txn, draft.room_id, *extremities);
+        if (!loaded) return loaded.error();
+        context = std::move(*loaded);
+    }
+    const RoomVersion& version = *context->version;
+    const store::StateGroupId before = context->state_group;
+    const std::int64_t depth = std::min(context->prev_depth + 1, version.max_depth);  // §13.8
 
     // auth_events (§9) and the auth state they make; v12 never lists the
     // create event but its rules still read it.
-    auto keys = auth::auth_event_keys(*version, draft.type, draft.sender, draft.state_key,
+    auto keys = auth::auth_event_keys(version, draft.type, draft.sender, draft.state_key,
                                       draft.content);
-    std::vector<EventId> auth_ids;
+    std::vector<StateKey> wanted = keys;
+    if (version.room_id_is_create_event_hash) wanted.push_back(chat::state_key("m.room.create", ""));
     std::vector<EventId> to_load;
-    for (const auto& key : keys) {
+    std::vector<StateKey> loading;
+    for (const auto& key : wanted) {
+        if (context->state.contains(key)) continue;
         auto id = txn.state().state_entry_at(before, key.type, key.state_key);
         if (!id) return id.error();
-        if (*id) {
-            auth_ids.push_back(**id);
-            to_load.push_back(**id);
+        if (!*id) {
+            context->state.emplace(key, nullptr);
+            continue;
+        }
+        to_load.push_back(**id);
+        loading.push_back(key);
+    }
+    if (!to_load.empty()) {
+        auto rows = txn.events().get_many(to_load);
+        if (!rows) return rows.error();
+        if (rows->size() != to_load.size()) return internal("a state event is missing");
+        for (std::size_t i = 0; i < rows->size(); ++i) {
+            auto pdu = (*rows)[i].to_pdu();
+            if (!pdu) return pdu.error();
+            context->state.insert_or_assign(loading[i], std::move(*pdu));
         }
     }
-    if (version->room_id_is_create_event_hash) {
-        auto create = txn.state().state_entry_at(before, "m.room.create", "");
-        if (!create) return create.error();
-        if (*create) to_load.push_back(**create);
-    }
-    auto auth_rows = txn.events().get_many(to_load);
-    if (!auth_rows) return auth_rows.error();
     auth::AuthState auth_state;
-    std::map<EventId, const store::StoredEvent*> by_id;
-    for (const auto& row : *auth_rows) {
-        auto pdu = row.to_pdu();
-        if (!pdu) return pdu.error();
-        auth_state.put(*pdu);
-        by_id.emplace(row.event_id, &row);
+    json auth_refs = json::array();
+    for (const auto& key : wanted) {
+        const PduPtr& event = context->state.at(key);
+        if (!event) continue;
+        auth_state.put(event);
+        if (std::find(keys.begin(), keys.end(), key) != keys.end())
+            auth_refs.push_back(event_ref(version, event->event_id(), event->json()));
     }
 
     json ev = json::object();
@@ -193,22 +301,25 @@ Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) 
         return profile.error();
     ev["origin_server_ts"] = clock_.now_ms();
     ev["depth"] = depth;
-    ev["prev_events"] = json::array();
-    for (const auto& p : *prevs) ev["prev_events"].push_back(event_ref(*version, p));
-    ev["auth_events"] = json::array();
-    for (const auto& id : auth_ids) ev["auth_events"].push_back(event_ref(*version, *by_id.at(id)));
+    ev["prev_events"] = context->prev_refs;
+    ev["auth_events"] = std::move(auth_refs);
     for (auto it = draft.extra.begin(); it != draft.extra.end(); ++it) ev[it.key()] = it.value();
-    if (version->event_id_in_pdu())
+    if (version.event_id_in_pdu())
         ev["event_id"] = "$" + crypto::random_alphanumeric(kRoomIdRandomChars) + ":" +
                          std::string(server_name_.str());
     ev["hashes"] = json::object();
     ev["signatures"] = json::object();
-    if (auto s = sign_event(ev, server_name_.str(), signing_key_, *version); !s) return s.error();
-    auto parsed = Pdu::from_json(std::move(ev), *version);
+    if (auto s = sign_event(ev, server_name_.str(), signing_key_, version); !s) return s.error();
+    auto parsed = Pdu::from_json(std::move(ev), version);
     if (!parsed) return parsed.error();
     auto pdu = std::make_shared<const Pdu>(std::move(*parsed));
 
-    if (auto allowed = auth::check(*pdu, auth_state); !allowed) return allowed.error();
+    if (auto allowed = auth::check(*pdu, auth_state); !allowed) {
+        // A refused event changes nothing: what we read still holds (unless
+        // we made the state group ourselves, which the failure rolls back).
+        if (context->last) contexts_->put(draft.room_id, std::move(*context));
+        return allowed.error();
+    }
 
     store::StateGroupId after = before;
     std::vector<store::StateDeltaEntry> delta;
@@ -223,12 +334,23 @@ Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) 
                                            .state_group_before = before,
                                            .state_group_after = after});
     if (!persisted) return persisted.error();
-    if (auto e = txn.extremities().add_event(draft.room_id, pdu->event_id(), *extremities); !e)
+    if (auto e = txn.extremities().add_event(draft.room_id, pdu->event_id(), pdu->prev_events());
+        !e)
         return e.error();
     if (!delta.empty()) {
         auto applied =
             txn.current_state().apply_delta(draft.room_id, delta, persisted->stream_ordering);
         if (!applied) return applied.error();
+    }
+
+    // Our event is now the room's only extremity: keep what the next one needs.
+    if (consumes_all) {
+        context->last = pdu->event_id();
+        context->prev_refs = json::array({event_ref(version, pdu->event_id(), pdu->json())});
+        context->prev_depth = pdu->depth();
+        context->state_group = after;
+        if (pdu->is_state()) context->state.insert_or_assign(delta.front().key, pdu);
+        contexts_->put(draft.room_id, std::move(*context));
     }
     return SentEvent{pdu, persisted->stream_ordering};
 }
@@ -511,6 +633,8 @@ Result<void> RoomService::apply_redaction(store::WriteTxn& txn, const Pdu& redac
     auto done = txn.events().redact(*target_id, chat::redact((*target)->json, version),
                                     redaction.event_id(), clock_.now_ms());
     if (!done) return done.error();
+    // The target may be in the room's state, as kept unredacted by append().
+    contexts_->forget(redaction.room_id());
     return ok();
 }
 

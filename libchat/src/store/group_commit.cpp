@@ -10,10 +10,12 @@ GroupCommitter::GroupCommitter(std::size_t max_batch, RunBatch run_batch)
     : max_batch_(std::max<std::size_t>(max_batch, 1)), run_batch_(std::move(run_batch)) {}
 
 Result<void> GroupCommitter::submit(PendingWrite& write) {
+    std::condition_variable wake;
+    write.wake = &wake;
     std::unique_lock lock(mutex_);
     queue_.push_back(&write);
     queued_.store(queue_.size(), std::memory_order_relaxed);
-    wake_.wait(lock, [&] { return write.done || !leading_; });
+    wake.wait(lock, [&] { return write.done || !leading_; });
     if (write.done) return std::move(*write.result);
 
     // Leader. Lead until our own write is done: with more than max_batch
@@ -28,18 +30,19 @@ Result<void> GroupCommitter::submit(PendingWrite& write) {
         lock.unlock();
         run_batch_(batch);
         lock.lock();
-        // A follower's PendingWrite lives on its stack: once `done` is set
-        // under the lock, it may return and destroy it, so nothing touches it
-        // after this loop.
+        // A follower's PendingWrite and condition variable live on its stack:
+        // once `done` is set under the lock, it may return and destroy them,
+        // so it is woken before the lock is released and never touched after.
         for (PendingWrite* w : batch) {
             if (!w->result) w->result = make_error(Errc::internal, "write was not run");
             w->done = true;
+            if (w != &write) w->wake->notify_one();
         }
-        wake_.notify_all();
     }
     leading_ = false;
-    // Writes queued during our batches: one of their callers leads next.
-    if (!queue_.empty()) wake_.notify_all();
+    // Writes queued during our batches: the oldest one's caller leads next
+    // (or whoever calls submit() first; the others wait for a result).
+    if (!queue_.empty()) queue_.front()->wake->notify_one();
     return std::move(*write.result);
 }
 

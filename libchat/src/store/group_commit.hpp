@@ -21,6 +21,7 @@ struct PendingWrite {
     detail::TxnFn<WriteTxn> fn;
     std::optional<Result<void>> result;  // set by the batch runner
     bool done = false;                   // set under the committer's mutex
+    std::condition_variable* wake = nullptr;  // its caller's, set by submit()
 };
 
 // Leader/follower group commit for a library without threads of its own.
@@ -33,6 +34,9 @@ struct PendingWrite {
 // batch runs form the next batch, so the fsync of one commit is shared by
 // everything that arrived during the previous one, and a caller alone
 // commits at once: batching adds no waiting.
+//
+// Each caller waits on its own condition variable, so a finished batch wakes
+// its own callers and the next leader only, not every waiting thread.
 //
 // Thread-safe. submit() blocks until the write is done; `run_batch` must set
 // every write's result and must not throw.
@@ -54,7 +58,6 @@ private:
     const std::size_t max_batch_;
     const RunBatch run_batch_;
     std::mutex mutex_;
-    std::condition_variable wake_;
     std::deque<PendingWrite*> queue_;  // guarded by mutex_
     bool leading_ = false;             // guarded by mutex_: a batch is being run
     std::atomic<std::size_t> queued_{0};  // queue_.size(), readable without the mutex

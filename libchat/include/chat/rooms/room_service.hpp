@@ -141,6 +141,7 @@ private:
                                     nlohmann::json& content) const;
 
     struct Draft;
+    class ContextCache;
     Result<SentEvent> append(store::WriteTxn& txn, const Draft& draft);
     Result<SentEvent> append_create(store::WriteTxn& txn, const CreateRoomOptions& options,
                                     const RoomVersion& version);
@@ -156,6 +157,7 @@ private:
     crypto::SigningKey signing_key_;
     sync::Notifier& notifier_;
     const Clock& clock_;
+    std::shared_ptr<ContextCache> contexts_;  // what append() keeps per room; see the .cpp
 };
 
 }  // namespace chat::rooms

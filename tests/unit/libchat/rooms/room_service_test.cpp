@@ -102,6 +102,63 @@ TEST_F(RoomServiceTest, EventsChainOnTheForwardExtremity) {
     EXPECT_GE(notifier_.positions()[store::Stream::events], second->stream_position);
 }
 
+TEST_F(RoomServiceTest, AnotherWriterMovesTheForwardExtremity) {
+    // Two services on one store (as two workers sharing a database): each
+    // must build on the other's events, not on what it sent last.
+    RoomService other(*store_, ServerName::parse("a.test").value(),
+                      crypto::SigningKey::generate("u"), notifier_, clock_);
+    auto room = rooms_->create_room({.creator = alice_, .preset = Preset::public_chat});
+    ASSERT_TRUE(room);
+    ASSERT_TRUE(rooms_->join(bob_, room->room_id));
+    auto first = rooms_->send_message(alice_, room->room_id, "m.room.message", {{"body", "1"}});
+    auto second = other.send_message(bob_, room->room_id, "m.room.message", {{"body", "2"}});
+    auto third = rooms_->send_message(alice_, room->room_id, "m.room.message", {{"body", "3"}});
+    ASSERT_TRUE(first && second && third);
+    EXPECT_EQ(second->event->prev_events(), std::vector<EventId>{first->event->event_id()});
+    EXPECT_EQ(third->event->prev_events(), std::vector<EventId>{second->event->event_id()});
+    EXPECT_EQ(third->event->depth(), second->event->depth() + 1);
+    // State changed by the other service applies to this one's next event.
+    ASSERT_TRUE(other.leave(bob_, room->room_id));
+    auto left = rooms_->send_message(bob_, room->room_id, "m.room.message", {{"body", "4"}});
+    ASSERT_FALSE(left);
+    EXPECT_EQ(left.error().code, Errc::forbidden);
+}
+
+TEST_F(RoomServiceTest, PowerLevelsChangeGatesTheNextMessage) {
+    auto room = rooms_->create_room({.creator = alice_, .preset = Preset::public_chat});
+    ASSERT_TRUE(room);
+    ASSERT_TRUE(rooms_->join(bob_, room->room_id));
+    ASSERT_TRUE(rooms_->send_message(bob_, room->room_id, "m.room.message", {{"body", "1"}}));
+    auto levels = current_state(room->room_id).at(StateKey{"m.room.power_levels", ""});
+    auto pl = store_->read("pl", [&](store::ReadTxn& t) { return t.events().get(levels); });
+    ASSERT_TRUE(pl && *pl);
+    auto content = (*pl)->json["content"];
+    content["events_default"] = 100;
+    ASSERT_TRUE(rooms_->send_state(alice_, room->room_id, "m.room.power_levels", "", content));
+    auto refused = rooms_->send_message(bob_, room->room_id, "m.room.message", {{"body", "2"}});
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, Errc::forbidden);
+}
+
+TEST_F(RoomServiceTest, RedactedPowerLevelsApplyToTheNextEvent) {
+    // Room version 10 prunes `invite` from a redacted power levels event
+    // (11 keeps it): the invite level falls back to 0.
+    auto room = rooms_->create_room({.creator = alice_,
+                                     .preset = Preset::public_chat,
+                                     .version = &RoomVersion::v10,
+                                     .power_level_content_override = {{"invite", 100}}});
+    ASSERT_TRUE(room);
+    ASSERT_TRUE(rooms_->join(bob_, room->room_id));
+    auto refused = rooms_->invite(bob_, room->room_id, carol_);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, Errc::forbidden);
+
+    const EventId levels = current_state(room->room_id).at(StateKey{"m.room.power_levels", ""});
+    ASSERT_TRUE(rooms_->redact(alice_, room->room_id, levels));
+    auto invited = rooms_->invite(bob_, room->room_id, carol_);
+    EXPECT_TRUE(invited) << invited.error().message;
+}
+
 TEST_F(RoomServiceTest, PrivateRoomNeedsAnInvite) {
     auto room = rooms_->create_room({.creator = alice_, .preset = Preset::private_chat});
     ASSERT_TRUE(room);
