@@ -6,6 +6,7 @@
 #include "api/client/accounts.hpp"
 #include "api/client/capabilities.hpp"
 #include "api/client/devices.hpp"
+#include "api/client/directory.hpp"
 #include "api/client/profile.hpp"
 #include "api/client/push_rules.hpp"
 #include "api/client/rooms_create.hpp"
@@ -118,6 +119,16 @@ void add_client_routes(Router& router) {
     add_v3(router, get, "/rooms/{roomId}/event/{eventId}", get_room_event);
     add_v3(router, get, "/rooms/{roomId}/messages", get_room_messages);
     add_v3(router, get, "/rooms/{roomId}/context/{eventId}", get_room_context);
+
+    // Aliases and the room directory: api/client/directory.cpp
+    add_v3(router, put, "/directory/room/{roomAlias}", put_directory_room);
+    add_v3(router, get, "/directory/room/{roomAlias}", get_directory_room);
+    add_v3(router, delete_, "/directory/room/{roomAlias}", delete_directory_room);
+    add_v3(router, get, "/rooms/{roomId}/aliases", get_room_aliases);
+    add_v3(router, get, "/directory/list/room/{roomId}", get_directory_list_room);
+    add_v3(router, put, "/directory/list/room/{roomId}", put_directory_list_room);
+    add_v3(router, get, "/publicRooms", get_public_rooms);
+    add_v3(router, post, "/publicRooms", post_public_rooms);
 }
 
 }  // namespace chat::daemon

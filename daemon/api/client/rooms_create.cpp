@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chat/core/room_alias.hpp>
 #include <chat/events/room_version.hpp>
 #include <chat/federation/runtime/blocking_pool.hpp>
 #include <chat/rooms/room_service.hpp>
@@ -9,6 +10,7 @@
 
 #include "api/client/body_fields.hpp"
 #include "auth/authenticate.hpp"
+#include "http/error_response.hpp"
 #include "services/services.hpp"
 
 namespace chat::daemon {
@@ -80,6 +82,28 @@ Result<rooms::CreateRoomOptions> read_options(const nlohmann::json& body, const 
     return options;
 }
 
+// `room_alias_name` as the alias "#<name>:<our server>"; none when absent.
+// The name is a localpart only: a ':' would move the split between localpart
+// and server name, and whitespace makes aliases that cannot be typed or
+// shared (both refused as Synapse does). Errors: invalid_param.
+Result<std::optional<RoomAlias>> read_alias_name(const nlohmann::json& body,
+                                                 std::string_view server_name) {
+    auto name = optional_string(body, "room_alias_name");
+    if (!name) return name.error();
+    if (!*name) return std::optional<RoomAlias>();
+    if ((*name)->empty() || (*name)->find_first_of(": \t\n\r\v\f") != std::string::npos)
+        return make_error(Errc::invalid_param, "Invalid characters in room alias");
+    auto alias = RoomAlias::parse("#" + **name + ":" + std::string(server_name));
+    if (!alias) return make_error(Errc::invalid_param, "Invalid room alias name");
+    return std::optional<RoomAlias>(std::move(*alias));
+}
+
+// createRoom answers a taken alias with 400 M_ROOM_IN_USE (spec createRoom),
+// where PUT /directory/room answers 409 for the same error.
+Reply alias_taken() {
+    return error_reply(HttpError{400, "M_ROOM_IN_USE", "Room alias already taken"});
+}
+
 }  // namespace
 
 // POST /_matrix/client/v3/createRoom
@@ -92,15 +116,43 @@ Task<Result<Reply>> post_create_room(Request& request) {
     if (!options) co_return options.error();
 
     const auto& services = request.services();
+    auto alias = read_alias_name(*body, services.server_name);
+    if (!alias) co_return alias.error();
+    if (*alias) {
+        // Checked before the room exists, so that a taken alias costs no room.
+        auto taken = co_await services.db->read("check_room_alias", [&](store::ReadTxn& txn) {
+            return txn.aliases().get(**alias);
+        });
+        if (!taken) co_return taken.error();
+        if (*taken) co_return alias_taken();
+    }
+
     auto created = co_await services.db->run([&] { return services.rooms->create_room(*options); });
     if (!created) co_return created.error();
-    if (auto visibility = optional_string(*body, "visibility"); visibility && *visibility &&
-                                                                **visibility == "public") {
-        // Listed in the public room directory (GET /publicRooms).
-        auto listed = co_await services.db->write("publish_room", [&](store::WriteTxn& txn) {
-            return txn.rooms().set_visibility(created->room_id, "public");
+    auto visibility = optional_string(*body, "visibility");
+    const bool listed = visibility && *visibility && **visibility == "public";
+    if (listed || *alias) {
+        // The alias, and the listing in the public room directory (GET
+        // /publicRooms). Someone may have taken the alias since the check
+        // above: the room then stays, unnamed and unlisted, as in Synapse.
+        auto published = co_await services.db->write("publish_room", [&](store::WriteTxn& txn)
+                                                                         -> Result<void> {
+            if (*alias)
+                if (auto put = txn.aliases().put(**alias, created->room_id, options->creator); !put)
+                    return put;
+            if (listed) return txn.rooms().set_visibility(created->room_id, "public");
+            return ok();
         });
-        if (!listed) co_return listed.error();
+        if (!published && published.error().code == Errc::room_in_use) co_return alias_taken();
+        if (!published) co_return published.error();
+    }
+    if (*alias) {
+        auto sent = co_await services.db->run([&] {
+            return services.rooms->send_state(options->creator, created->room_id,
+                                              "m.room.canonical_alias", "",
+                                              {{"alias", std::string((*alias)->str())}});
+        });
+        if (!sent) co_return sent.error();
     }
     co_return Reply::json({{"room_id", std::string(created->room_id.str())}});
 }

@@ -28,6 +28,7 @@ enum class Errc {
     user_in_use,          // M_USER_IN_USE
     unsupported_room_version,  // M_UNSUPPORTED_ROOM_VERSION
     unknown,  // M_UNKNOWN with 400: a bad request the spec names no errcode for (push rules)
+    room_in_use,          // M_ROOM_IN_USE: a room alias that is taken
     // Ours: clients see M_UNKNOWN.
     storage,
     crypto,

@@ -29,6 +29,12 @@ public:
     // `after` when given (pagination).
     virtual Result<std::vector<RoomRow>> public_rooms(const std::optional<RoomId>& after,
                                                       std::size_t limit) = 0;
+    // Public rooms strictly before `before`, nearest first (descending room
+    // id): paging the directory backwards.
+    virtual Result<std::vector<RoomRow>> public_rooms_before(const RoomId& before,
+                                                             std::size_t limit) = 0;
+    // How many rooms are public (the directory's total_room_count_estimate). Indexed.
+    virtual Result<std::int64_t> count_public() = 0;
 };
 
 class Rooms : public RoomsReader {

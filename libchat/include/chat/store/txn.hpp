@@ -2,6 +2,7 @@
 
 #include <chat/core/result.hpp>
 #include <chat/store/account_data.hpp>
+#include <chat/store/aliases.hpp>
 #include <chat/store/current_state.hpp>
 #include <chat/store/devices.hpp>
 #include <chat/store/events.hpp>
@@ -48,6 +49,7 @@ public:
     virtual TxnIdsReader& txn_ids() = 0;
     virtual FiltersReader& filters() = 0;
     virtual PushRulesReader& push_rules() = 0;
+    virtual AliasesReader& aliases() = 0;
 
     Result<Position> current_position(Stream stream) { return streams().current(stream); }
 
@@ -77,6 +79,7 @@ public:
     TxnIds& txn_ids() override = 0;
     Filters& filters() override = 0;
     PushRules& push_rules() override = 0;
+    Aliases& aliases() override = 0;
 
     // The position for a change written in this transaction (Streams::next).
     Result<Position> next_position(Stream stream) { return streams().next(stream); }

@@ -113,6 +113,9 @@ public:
     Result<std::optional<RoomRow>> get(const RoomId& room_id) override;
     Result<std::vector<RoomRow>> public_rooms(const std::optional<RoomId>& after,
                                               std::size_t limit) override;
+    Result<std::vector<RoomRow>> public_rooms_before(const RoomId& before,
+                                                     std::size_t limit) override;
+    Result<std::int64_t> count_public() override;
     Result<bool> create(const RoomRow& room) override;
     Result<void> set_visibility(const RoomId& room_id, std::string visibility) override;
 
@@ -288,6 +291,19 @@ public:
     explicit SqlitePushRules(Connection& conn) : conn_(conn) {}
     Result<std::optional<PushRulesRow>> get(const UserId& user_id) override;
     Result<void> put(const PushRulesRow& row) override;
+
+private:
+    Connection& conn_;
+};
+
+class SqliteAliases final : public Aliases {
+public:
+    explicit SqliteAliases(Connection& conn) : conn_(conn) {}
+    Result<std::optional<AliasRow>> get(const RoomAlias& alias) override;
+    Result<std::vector<RoomAlias>> for_room(const RoomId& room_id) override;
+    Result<void> put(const RoomAlias& alias, const RoomId& room_id,
+                     const UserId& creator) override;
+    Result<bool> remove(const RoomAlias& alias) override;
 
 private:
     Connection& conn_;

@@ -43,6 +43,23 @@ Result<std::vector<RoomRow>> SqliteRooms::public_rooms(const std::optional<RoomI
                     read_room);
 }
 
+Result<std::vector<RoomRow>> SqliteRooms::public_rooms_before(const RoomId& before,
+                                                              std::size_t limit) {
+    const auto n = static_cast<std::int64_t>(std::min<std::size_t>(limit, kMaxLimit));
+    return all_rows(conn_.query("SELECT room_id, room_version, creator, created_ts, visibility"
+                                " FROM rooms WHERE visibility = 'public' AND room_id < ?1"
+                                " ORDER BY room_id DESC LIMIT ?2",
+                                before, n),
+                    read_room);
+}
+
+Result<std::int64_t> SqliteRooms::count_public() {
+    auto n = optional_row(conn_.query("SELECT count(*) FROM rooms WHERE visibility = 'public'"),
+                          int64_at0);
+    if (!n) return n.error();
+    return n->value_or(0);
+}
+
 Result<bool> SqliteRooms::create(const RoomRow& room) {
     auto added = conn_.run("INSERT INTO rooms(room_id, room_version, creator, created_ts,"
                            " visibility) VALUES (?1, ?2, ?3, ?4, ?5)"

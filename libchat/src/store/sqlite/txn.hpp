@@ -29,6 +29,7 @@ public:
     TxnIds& txn_ids() override { return txn_ids_; }
     Filters& filters() override { return filters_; }
     PushRules& push_rules() override { return push_rules_; }
+    Aliases& aliases() override { return aliases_; }
 
 private:
     SqliteEvents events_;
@@ -47,6 +48,7 @@ private:
     SqliteTxnIds txn_ids_;
     SqliteFilters filters_;
     SqlitePushRules push_rules_;
+    SqliteAliases aliases_;
 };
 
 }  // namespace chat::store::sqlite

@@ -17,7 +17,7 @@ TEST(ClientRoutes, ServeTheDiscoveryEndpoints) {
               &get_well_known_client);
     EXPECT_EQ(router.match(Method::post, "/_matrix/client/versions").kind,
               RouteMatch::Kind::method_not_allowed);
-    EXPECT_EQ(router.match(Method::get, "/_matrix/client/v3/login").kind,
+    EXPECT_EQ(router.match(Method::get, "/_matrix/client/v3/no_such_endpoint").kind,
               RouteMatch::Kind::not_found);
 }
 

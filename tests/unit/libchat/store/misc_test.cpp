@@ -58,6 +58,31 @@ TEST_F(StoreRooms, CreateGetAndDirectoryVisibility) {
     EXPECT_EQ(unknown.error().code, Errc::not_found);
 }
 
+TEST_F(StoreRooms, PublicRoomsPageBackwardsNearestFirstAndAreCounted) {
+    write([](WriteTxn& t) -> Result<void> {
+        for (const char* id : {"!a:a.test", "!b:a.test", "!c:a.test", "!d:a.test"}) {
+            auto made = t.rooms().create(RoomRow{.room_id = test::rid(id), .room_version = "12"});
+            if (!made) return made.error();
+            // !c stays private: both directions skip it.
+            if (std::string_view(id) != "!c:a.test")
+                if (auto v = t.rooms().set_visibility(test::rid(id), "public"); !v) return v;
+        }
+        return ok();
+    });
+    EXPECT_EQ(read([](ReadTxn& t) { return t.rooms().count_public(); }), 3);
+    auto before = read([](ReadTxn& t) {
+        return t.rooms().public_rooms_before(test::rid("!d:a.test"), 2);
+    });
+    ASSERT_EQ(before.size(), 2u);
+    EXPECT_EQ(before[0].room_id, test::rid("!b:a.test"));
+    EXPECT_EQ(before[1].room_id, test::rid("!a:a.test"));
+    EXPECT_TRUE(read([](ReadTxn& t) {
+                    return t.rooms().public_rooms_before(test::rid("!a:a.test"), 10);
+                }).empty());
+    write([](WriteTxn& t) { return t.rooms().set_visibility(test::rid("!a:a.test"), "private"); });
+    EXPECT_EQ(read([](ReadTxn& t) { return t.rooms().count_public(); }), 2);
+}
+
 using StoreMedia = test::StoreTest;
 
 TEST_F(StoreMedia, MetadataRoundTripsAndCanBeQuarantined) {

@@ -1,0 +1,27 @@
+#pragma once
+
+#include "routing/router.hpp"
+
+namespace chat::daemon {
+
+// Room aliases and the published room directory: api/client/directory.cpp
+// (spec client-server-api "Room aliases", "Published room directory").
+
+// PUT /_matrix/client/v3/directory/room/{roomAlias}
+Task<Result<Reply>> put_directory_room(Request& request);
+// GET /_matrix/client/v3/directory/room/{roomAlias} (no access token needed)
+Task<Result<Reply>> get_directory_room(Request& request);
+// DELETE /_matrix/client/v3/directory/room/{roomAlias}
+Task<Result<Reply>> delete_directory_room(Request& request);
+// GET /_matrix/client/v3/rooms/{roomId}/aliases
+Task<Result<Reply>> get_room_aliases(Request& request);
+// GET /_matrix/client/v3/directory/list/room/{roomId} (no access token needed)
+Task<Result<Reply>> get_directory_list_room(Request& request);
+// PUT /_matrix/client/v3/directory/list/room/{roomId}
+Task<Result<Reply>> put_directory_list_room(Request& request);
+// GET /_matrix/client/v3/publicRooms (no access token needed)
+Task<Result<Reply>> get_public_rooms(Request& request);
+// POST /_matrix/client/v3/publicRooms
+Task<Result<Reply>> post_public_rooms(Request& request);
+
+}  // namespace chat::daemon
