@@ -10,6 +10,8 @@
 #include <chat/store/media.hpp>
 #include <chat/store/members.hpp>
 #include <chat/store/receipts.hpp>
+#include <chat/store/relations.hpp>
+#include <chat/store/reports.hpp>
 #include <chat/store/rooms.hpp>
 #include <chat/store/state_groups.hpp>
 #include <chat/store/stream.hpp>
@@ -46,6 +48,9 @@ public:
     virtual StreamsReader& streams() = 0;
     virtual TxnIdsReader& txn_ids() = 0;
     virtual FiltersReader& filters() = 0;
+    // Written by Events::persist only, hence no writing half.
+    virtual RelationsReader& relations() = 0;
+    virtual ReportsReader& reports() = 0;
 
     Result<Position> current_position(Stream stream) { return streams().current(stream); }
 
@@ -74,6 +79,7 @@ public:
     Streams& streams() override = 0;
     TxnIds& txn_ids() override = 0;
     Filters& filters() override = 0;
+    Reports& reports() override = 0;
 
     // The position for a change written in this transaction (Streams::next).
     Result<Position> next_position(Stream stream) { return streams().next(stream); }

@@ -28,6 +28,8 @@ public:
     Streams& streams() override { return streams_; }
     TxnIds& txn_ids() override { return txn_ids_; }
     Filters& filters() override { return filters_; }
+    RelationsReader& relations() override { return relations_; }
+    Reports& reports() override { return reports_; }
 
 private:
     SqliteEvents events_;
@@ -45,6 +47,8 @@ private:
     SqliteStreams streams_;
     SqliteTxnIds txn_ids_;
     SqliteFilters filters_;
+    SqliteRelations relations_;
+    SqliteReports reports_;
 };
 
 }  // namespace chat::store::sqlite
