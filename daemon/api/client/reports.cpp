@@ -89,12 +89,15 @@ Task<Result<Reply>> post_report_event(Request& request) {
     if (*score && (**score < kMinScore || **score > kMaxScore))
         co_return make_error(Errc::bad_json, "'score' must be an integer from -100 to 0");
 
-    co_return co_await store_report(request, store::ReportRow{.kind = store::ReportKind::event,
-                                                              .reporter = request.requester().user_id,
-                                                              .room_id = std::move(*room_id),
-                                                              .event_id = std::move(*event_id),
-                                                              .reason = std::move(*reason),
-                                                              .score = *score});
+    // Built before the co_await: GCC 12 mishandles aggregate temporaries
+    // inside a co_await expression (a double free under ASan).
+    store::ReportRow row{.kind = store::ReportKind::event,
+                         .reporter = request.requester().user_id,
+                         .room_id = std::move(*room_id),
+                         .event_id = std::move(*event_id),
+                         .reason = std::move(*reason),
+                         .score = *score};
+    co_return co_await store_report(request, std::move(row));
 }
 
 // The reporter need not be in the room (spec). An unknown room is 404; the
@@ -108,10 +111,11 @@ Task<Result<Reply>> post_report_room(Request& request) {
     if (!body) co_return body.error();
     auto reason = reason_field(*body, /*required=*/true);
     if (!reason) co_return reason.error();
-    co_return co_await store_report(request, store::ReportRow{.kind = store::ReportKind::room,
-                                                              .reporter = request.requester().user_id,
-                                                              .room_id = std::move(*room_id),
-                                                              .reason = std::move(*reason)});
+    store::ReportRow row{.kind = store::ReportKind::room,
+                         .reporter = request.requester().user_id,
+                         .room_id = std::move(*room_id),
+                         .reason = std::move(*reason)};
+    co_return co_await store_report(request, std::move(row));
 }
 
 // Users of other servers cannot be checked here and are accepted; a local
@@ -135,10 +139,11 @@ Task<Result<Reply>> post_report_user(Request& request) {
         if (!known) co_return known.error();
         if (!*known) co_return make_error(Errc::not_found, "The user was not found.");
     }
-    co_return co_await store_report(request, store::ReportRow{.kind = store::ReportKind::user,
-                                                              .reporter = request.requester().user_id,
-                                                              .target_user_id = std::move(*user_id),
-                                                              .reason = std::move(*reason)});
+    store::ReportRow row{.kind = store::ReportKind::user,
+                         .reporter = request.requester().user_id,
+                         .target_user_id = std::move(*user_id),
+                         .reason = std::move(*reason)};
+    co_return co_await store_report(request, std::move(row));
 }
 
 }  // namespace chat::daemon
