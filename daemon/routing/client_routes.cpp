@@ -9,6 +9,8 @@
 #include "api/client/directory.hpp"
 #include "api/client/profile.hpp"
 #include "api/client/push_rules.hpp"
+#include "api/client/relations.hpp"
+#include "api/client/reports.hpp"
 #include "api/client/rooms_create.hpp"
 #include "api/client/rooms_membership.hpp"
 #include "api/client/rooms_read.hpp"
@@ -129,6 +131,19 @@ void add_client_routes(Router& router) {
     add_v3(router, put, "/directory/list/room/{roomId}", put_directory_list_room);
     add_v3(router, get, "/publicRooms", get_public_rooms);
     add_v3(router, post, "/publicRooms", post_public_rooms);
+    // Relations and threads: api/client/relations.cpp. Added in v1.3/v1.4
+    // under /v1 only: they never had an r0 or v3 path.
+    router.add(get, "/_matrix/client/v1/rooms/{roomId}/relations/{eventId}", get_relations);
+    router.add(get, "/_matrix/client/v1/rooms/{roomId}/relations/{eventId}/{relType}",
+               get_relations_by_rel_type);
+    router.add(get, "/_matrix/client/v1/rooms/{roomId}/relations/{eventId}/{relType}/{eventType}",
+               get_relations_by_rel_and_event_type);
+    router.add(get, "/_matrix/client/v1/rooms/{roomId}/threads", get_threads);
+
+    // Reporting content: api/client/reports.cpp
+    add_v3(router, post, "/rooms/{roomId}/report/{eventId}", post_report_event);
+    add_v3(router, post, "/rooms/{roomId}/report", post_report_room);
+    add_v3(router, post, "/users/{userId}/report", post_report_user);
 }
 
 }  // namespace chat::daemon

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include <chat/sync/aggregations.hpp>
+
 namespace chat::sync {
 
 nlohmann::json client_event(const store::StoredEvent& ev, const ClientEventContext& ctx,
@@ -30,6 +32,7 @@ nlohmann::json client_event(const store::StoredEvent& ev, const ClientEventConte
     if (extras.prev_sender) unsigned_["prev_sender"] = extras.prev_sender->str();
     if (extras.replaces_state) unsigned_["replaces_state"] = extras.replaces_state->str();
     if (extras.redacted_because) unsigned_["redacted_because"] = *extras.redacted_because;
+    if (extras.relations) unsigned_["m.relations"] = *extras.relations;
     return out;
 }
 
@@ -68,6 +71,12 @@ Result<UnsignedExtras> load_unsigned(store::ReadTxn& txn, const store::StoredEve
         auto redaction = txn.events().get(*ev.redacted_by);
         if (!redaction) return redaction.error();
         if (*redaction) extras.redacted_because = client_event(**redaction, ctx);
+    }
+
+    if (ctx.bundle_aggregations) {
+        auto bundled = bundled_aggregations(txn, ev, ctx);
+        if (!bundled) return bundled.error();
+        extras.relations = std::move(*bundled);
     }
     return extras;
 }

@@ -244,6 +244,8 @@ Result<void> Assembler::load_ignored_users() {
     const auto users = (*row)->content.find("ignored_users");
     if (users == (*row)->content.end() || !users->is_object()) return ok();
     for (auto it = users->begin(); it != users->end(); ++it) ignored_.insert(it.key());
+    // Their child events stay out of bundled aggregations too.
+    ctx_.ignored_senders.assign(ignored_.begin(), ignored_.end());
     return ok();
 }
 

@@ -145,7 +145,8 @@ public:
     // Stores the event, its prev and auth edges, its state groups and flags,
     // and gives it the next position of Stream::events (or of the backfill
     // sequence, negative). An m.room.redaction also records its target (see
-    // redactions_of). Does not touch forward extremities, current state or
+    // redactions_of), and an event whose content has `m.relates_to` with a
+    // `rel_type` and an `event_id` its relation (RelationsReader). Does not touch forward extremities, current state or
     // memberships: those are separate calls in the same transaction.
     // Persisting an id again changes nothing (already_present), except that
     // an outlier persisted again as a non-outlier is promoted: it gets a new

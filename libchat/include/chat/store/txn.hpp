@@ -12,6 +12,8 @@
 #include <chat/store/push_rules.hpp>
 #include <chat/store/members.hpp>
 #include <chat/store/receipts.hpp>
+#include <chat/store/relations.hpp>
+#include <chat/store/reports.hpp>
 #include <chat/store/rooms.hpp>
 #include <chat/store/state_groups.hpp>
 #include <chat/store/stream.hpp>
@@ -50,6 +52,9 @@ public:
     virtual FiltersReader& filters() = 0;
     virtual PushRulesReader& push_rules() = 0;
     virtual AliasesReader& aliases() = 0;
+    // Written by Events::persist only, hence no writing half.
+    virtual RelationsReader& relations() = 0;
+    virtual ReportsReader& reports() = 0;
 
     Result<Position> current_position(Stream stream) { return streams().current(stream); }
 
@@ -80,6 +85,7 @@ public:
     Filters& filters() override = 0;
     PushRules& push_rules() override = 0;
     Aliases& aliases() override = 0;
+    Reports& reports() override = 0;
 
     // The position for a change written in this transaction (Streams::next).
     Result<Position> next_position(Stream stream) { return streams().next(stream); }

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +24,12 @@ struct ClientEventContext {
     std::string_view viewer_device;  // the requesting device
     // False in /sync room sections (ClientEventWithoutRoomID).
     bool include_room_id = true;
+    // load_unsigned() adds `unsigned["m.relations"]` (bundled aggregations,
+    // sync/aggregations.hpp) to the non-state events it loads.
+    bool bundle_aggregations = true;
+    // The viewer's ignored users (m.ignored_user_list): their child events
+    // are left out of aggregations.
+    std::vector<std::string> ignored_senders;
 };
 
 // What the store knows about an event beyond its JSON (load_unsigned()).
@@ -36,6 +43,8 @@ struct UnsignedExtras {
     std::optional<EventId> replaces_state;
     // Redacted events: the redaction, already in client format.
     std::optional<nlohmann::json> redacted_because;
+    // Bundled aggregations: `unsigned["m.relations"]`.
+    std::optional<nlohmann::json> relations;
 };
 
 // Formats a stored event for clients (client-server API, "ClientEvent";
@@ -50,8 +59,9 @@ nlohmann::json client_event(const store::StoredEvent& ev, const ClientEventConte
 
 // Reads what `unsigned` needs for `ev` in the snapshot `txn`: the txn id
 // (only when ctx.viewer and ctx.viewer_device sent it), prev_content and
-// replaces_state of a state event (from the state before it), and
-// redacted_because. A few indexed lookups per event; blocks on the store.
+// replaces_state of a state event (from the state before it),
+// redacted_because, and with ctx.bundle_aggregations the bundled
+// aggregations. A few indexed lookups per event; blocks on the store.
 // Errors: Errc::storage.
 Result<UnsignedExtras> load_unsigned(store::ReadTxn& txn, const store::StoredEvent& ev,
                                      const ClientEventContext& ctx);

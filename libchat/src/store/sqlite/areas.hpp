@@ -309,4 +309,38 @@ private:
     Connection& conn_;
 };
 
+class SqliteRelations final : public RelationsReader {
+public:
+    explicit SqliteRelations(Connection& conn) : conn_(conn) {}
+    Result<std::vector<RelationRow>> children(const RelationsQuery& query) override;
+    Result<std::vector<std::string>> rel_types(
+        const RoomId& room_id, const EventId& parent_id,
+        std::span<const std::string> ignored_senders) override;
+    Result<std::optional<ThreadSummary>> thread(
+        const RoomId& room_id, const EventId& root_id, const std::optional<UserId>& participant,
+        std::span<const std::string> ignored_senders) override;
+    Result<std::vector<ThreadSummary>> threads(const ThreadsQuery& query) override;
+    Result<std::vector<EventId>> replacements(const RoomId& room_id, const EventId& parent_id,
+                                              const UserId& sender, std::string_view type,
+                                              std::size_t limit) override;
+
+private:
+    Connection& conn_;
+};
+
+// Records the relation of a newly persisted event, if its content has a
+// usable `m.relates_to` (relations.cpp; called by SqliteEvents::persist).
+Result<void> index_relation(Connection& conn, const Pdu& pdu, Position stream_ordering);
+
+class SqliteReports final : public Reports {
+public:
+    explicit SqliteReports(Connection& conn) : conn_(conn) {}
+    Result<std::optional<ReportRow>> get(std::int64_t report_id) override;
+    Result<std::vector<ReportRow>> list(std::int64_t after, std::size_t limit) override;
+    Result<std::int64_t> add(const ReportRow& row) override;
+
+private:
+    Connection& conn_;
+};
+
 }  // namespace chat::store::sqlite

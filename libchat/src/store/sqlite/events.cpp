@@ -264,6 +264,11 @@ Result<PersistedEvent> SqliteEvents::persist(const EventToPersist& event) {
             pdu.event_id(), *position, event.soft_failed, event.rejected_reason,
             event.state_group_before, event.state_group_after);
         if (!promoted) return promoted.error();
+        // Its relation (indexed when it was first stored) moves with it.
+        auto moved = conn_.run(
+            "UPDATE event_relations SET stream_ordering = ?2 WHERE child_id = ?1",
+            pdu.event_id(), *position);
+        if (!moved) return moved.error();
         return PersistedEvent{*position, PersistOutcome::promoted};
     }
 
@@ -282,6 +287,9 @@ Result<PersistedEvent> SqliteEvents::persist(const EventToPersist& event) {
         event.state_group_before, event.state_group_after);
     if (!inserted) return inserted.error();
     if (auto edges = insert_edges(pdu); !edges) return edges.error();
+    // Outliers and rejected events are indexed too; readers filter them out,
+    // and a promoted outlier keeps its relation.
+    if (auto related = index_relation(conn_, pdu, *position); !related) return related.error();
     if (pdu.type() == "m.room.redaction") {
         if (auto target = pdu.redacts()) {
             auto recorded = conn_.run(

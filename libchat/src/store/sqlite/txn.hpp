@@ -30,6 +30,8 @@ public:
     Filters& filters() override { return filters_; }
     PushRules& push_rules() override { return push_rules_; }
     Aliases& aliases() override { return aliases_; }
+    RelationsReader& relations() override { return relations_; }
+    Reports& reports() override { return reports_; }
 
 private:
     SqliteEvents events_;
@@ -49,6 +51,8 @@ private:
     SqliteFilters filters_;
     SqlitePushRules push_rules_;
     SqliteAliases aliases_;
+    SqliteRelations relations_;
+    SqliteReports reports_;
 };
 
 }  // namespace chat::store::sqlite
