@@ -9,13 +9,16 @@
 #include <chat/store/filters.hpp>
 #include <chat/store/media.hpp>
 #include <chat/store/members.hpp>
+#include <chat/store/openid_tokens.hpp>
 #include <chat/store/receipts.hpp>
 #include <chat/store/rooms.hpp>
+#include <chat/store/search.hpp>
 #include <chat/store/state_groups.hpp>
 #include <chat/store/stream.hpp>
 #include <chat/store/streams.hpp>
 #include <chat/store/tokens.hpp>
 #include <chat/store/txn_ids.hpp>
+#include <chat/store/user_directory.hpp>
 #include <chat/store/users.hpp>
 
 namespace chat::store {
@@ -46,6 +49,10 @@ public:
     virtual StreamsReader& streams() = 0;
     virtual TxnIdsReader& txn_ids() = 0;
     virtual FiltersReader& filters() = 0;
+    virtual OpenIdTokensReader& openid_tokens() = 0;
+    // Kept up to date by the writes of other areas: read-only.
+    virtual SearchReader& search() = 0;
+    virtual UserDirectoryReader& user_directory() = 0;
 
     Result<Position> current_position(Stream stream) { return streams().current(stream); }
 
@@ -74,6 +81,7 @@ public:
     Streams& streams() override = 0;
     TxnIds& txn_ids() override = 0;
     Filters& filters() override = 0;
+    OpenIdTokens& openid_tokens() override = 0;
 
     // The position for a change written in this transaction (Streams::next).
     Result<Position> next_position(Stream stream) { return streams().next(stream); }

@@ -28,6 +28,9 @@ public:
     Streams& streams() override { return streams_; }
     TxnIds& txn_ids() override { return txn_ids_; }
     Filters& filters() override { return filters_; }
+    OpenIdTokens& openid_tokens() override { return openid_tokens_; }
+    SearchReader& search() override { return search_; }
+    UserDirectoryReader& user_directory() override { return user_directory_; }
 
 private:
     SqliteEvents events_;
@@ -45,6 +48,9 @@ private:
     SqliteStreams streams_;
     SqliteTxnIds txn_ids_;
     SqliteFilters filters_;
+    SqliteOpenIdTokens openid_tokens_;
+    SqliteSearch search_;
+    SqliteUserDirectory user_directory_;
 };
 
 }  // namespace chat::store::sqlite
