@@ -6,11 +6,13 @@
 #include "api/client/accounts.hpp"
 #include "api/client/capabilities.hpp"
 #include "api/client/devices.hpp"
+#include "api/client/openid.hpp"
 #include "api/client/profile.hpp"
 #include "api/client/rooms_create.hpp"
 #include "api/client/rooms_membership.hpp"
 #include "api/client/rooms_read.hpp"
 #include "api/client/rooms_send.hpp"
+#include "api/client/search.hpp"
 #include "api/client/sync.hpp"
 #include "api/client/versions.hpp"
 #include "api/client/well_known.hpp"
@@ -105,6 +107,11 @@ void add_client_routes(Router& router) {
     add_v3(router, get, "/rooms/{roomId}/event/{eventId}", get_room_event);
     add_v3(router, get, "/rooms/{roomId}/messages", get_room_messages);
     add_v3(router, get, "/rooms/{roomId}/context/{eventId}", get_room_context);
+
+    // Search, user directory, OpenID: api/client/search.cpp, openid.cpp
+    add_v3(router, post, "/search", post_search);
+    add_v3(router, post, "/user_directory/search", post_user_directory_search);
+    add_v3(router, post, "/user/{userId}/openid/request_token", post_openid_request_token);
 }
 
 }  // namespace chat::daemon

@@ -1,6 +1,7 @@
 #include <chat/store/search.hpp>
 
 #include <algorithm>
+#include <cctype>
 
 namespace chat::store {
 
@@ -46,6 +47,26 @@ std::string_view cut_utf8(std::string_view word, std::size_t max) {
     return word.substr(0, end);
 }
 
+bool word_byte(unsigned char c) { return c >= 0x80 || std::isalnum(c) != 0; }
+
+// Calls `fn` with each word of `text`.
+template <typename F>
+void for_each_word(std::string_view text, F&& fn) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        while (i < text.size() && !word_byte(static_cast<unsigned char>(text[i]))) ++i;
+        const std::size_t start = i;
+        while (i < text.size() && word_byte(static_cast<unsigned char>(text[i]))) ++i;
+        if (i > start) fn(text.substr(start, i - start));
+    }
+}
+
+std::string ascii_lower(std::string_view word) {
+    std::string out(word);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
 }  // namespace
 
 std::optional<SearchableText> searchable_text(std::string_view type,
@@ -86,6 +107,23 @@ std::vector<std::string> search_terms(std::string_view search_term) {
     }
     std::erase_if(terms, [](const std::string& t) { return t.empty(); });
     return terms;
+}
+
+void add_highlights(std::string_view text, std::span<const std::string> terms,
+                    std::set<std::string>& out) {
+    std::vector<std::string> prefixes;
+    for (const auto& term : terms)
+        for_each_word(term, [&](std::string_view word) { prefixes.push_back(ascii_lower(word)); });
+    if (prefixes.empty()) return;
+    for_each_word(text, [&](std::string_view word) {
+        const auto lower = ascii_lower(word);
+        for (const auto& prefix : prefixes) {
+            if (lower.starts_with(prefix)) {
+                out.emplace(word);
+                return;
+            }
+        }
+    });
 }
 
 }  // namespace chat::store

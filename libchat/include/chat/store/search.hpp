@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +58,14 @@ std::optional<std::string_view> search_key_type(std::string_view key);
 // kMaxSearchTermBytes. The words are plain text, never query syntax: a
 // backend must match each one literally. Pure.
 std::vector<std::string> search_terms(std::string_view search_term);
+
+// The words of `text` that a search for `terms` matched, as they appear in
+// it, for the response's `highlights`: words starting with a word of a term,
+// compared case-insensitively in ASCII (a word folded otherwise, such as
+// "CAFÉ" for "cafe", is missed). Words are runs of ASCII letters and digits
+// and of non-ASCII bytes. Pure.
+void add_highlights(std::string_view text, std::span<const std::string> terms,
+                    std::set<std::string>& out);
 
 enum class SearchOrder {
     rank,    // best match first

@@ -1,4 +1,5 @@
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -99,6 +100,17 @@ TEST(SearchableText, IgnoresHostileContent) {
     EXPECT_FALSE(store::searchable_text("m.room.topic", {{"m.topic", {{"m.text", 7}}}}));
     EXPECT_FALSE(store::searchable_text("m.room.topic", {{"m.topic", {{"m.text", {1, "x"}}}}}));
     EXPECT_FALSE(store::searchable_text("m.reaction", {{"body", "not searched"}}));
+}
+
+TEST(SearchHighlights, AreTheWordsOfTheTextThatTheTermsStart) {
+    std::set<std::string> out;
+    std::vector<std::string> terms{"MART", "\"land"};
+    store::add_highlights("The Martians have landed, martial law.", terms, out);
+    EXPECT_EQ(out, (std::set<std::string>{"Martians", "landed", "martial"}));
+    std::set<std::string> none;
+    std::vector<std::string> punctuation{"\"", "*"};
+    store::add_highlights("anything at all", punctuation, none);
+    EXPECT_TRUE(none.empty());
 }
 
 // --- the index in the store ---
