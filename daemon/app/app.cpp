@@ -31,6 +31,7 @@
 #include "services/wake_hub.hpp"
 #include "http/server.hpp"
 #include "routing/client_routes.hpp"
+#include "routing/federation_routes.hpp"
 
 namespace chat::daemon {
 
@@ -110,6 +111,7 @@ Result<void> App::start() {
 
     // Listening first finds a busy port before anything is written.
     add_client_routes(router_);
+    add_federation_routes(router_);
     server_ = std::make_unique<Server>(*io_, router_, services_,
                                        HttpLimits{.max_body_bytes = config_.max_request_body_bytes,
                                                   .request_timeout = config_.request_timeout},

@@ -7,6 +7,7 @@
 #include "api/client/capabilities.hpp"
 #include "api/client/devices.hpp"
 #include "api/client/directory.hpp"
+#include "api/client/openid.hpp"
 #include "api/client/profile.hpp"
 #include "api/client/push_rules.hpp"
 #include "api/client/relations.hpp"
@@ -15,6 +16,7 @@
 #include "api/client/rooms_membership.hpp"
 #include "api/client/rooms_read.hpp"
 #include "api/client/rooms_send.hpp"
+#include "api/client/search.hpp"
 #include "api/client/sync.hpp"
 #include "api/client/versions.hpp"
 #include "api/client/well_known.hpp"
@@ -144,6 +146,10 @@ void add_client_routes(Router& router) {
     add_v3(router, post, "/rooms/{roomId}/report/{eventId}", post_report_event);
     add_v3(router, post, "/rooms/{roomId}/report", post_report_room);
     add_v3(router, post, "/users/{userId}/report", post_report_user);
+    // Search, user directory, OpenID: api/client/search.cpp, openid.cpp
+    add_v3(router, post, "/search", post_search);
+    add_v3(router, post, "/user_directory/search", post_user_directory_search);
+    add_v3(router, post, "/user/{userId}/openid/request_token", post_openid_request_token);
 }
 
 }  // namespace chat::daemon

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 
 #include <chat/core/result.hpp>
@@ -46,5 +47,13 @@ Result<std::unique_ptr<Store>> open_sqlite(const std::string& path,
 
 // The schema version this build migrates databases to.
 int sqlite_schema_version() noexcept;
+
+// The FTS5 MATCH expression the SQLite backend runs for search terms
+// (search_terms() in <chat/store/search.hpp>): every term becomes a quoted
+// phrase with its quotes doubled and a prefix star ("ali"* "bo"*), so that
+// no user text is ever read as FTS5 syntax (AND, NEAR(, column filters, a
+// lone '"'); control characters become spaces. All terms must match.
+// Public for its tests. Pure.
+std::string fts5_match_query(std::span<const std::string> terms);
 
 }  // namespace chat::store

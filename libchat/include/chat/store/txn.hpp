@@ -11,15 +11,18 @@
 #include <chat/store/media.hpp>
 #include <chat/store/push_rules.hpp>
 #include <chat/store/members.hpp>
+#include <chat/store/openid_tokens.hpp>
 #include <chat/store/receipts.hpp>
 #include <chat/store/relations.hpp>
 #include <chat/store/reports.hpp>
 #include <chat/store/rooms.hpp>
+#include <chat/store/search.hpp>
 #include <chat/store/state_groups.hpp>
 #include <chat/store/stream.hpp>
 #include <chat/store/streams.hpp>
 #include <chat/store/tokens.hpp>
 #include <chat/store/txn_ids.hpp>
+#include <chat/store/user_directory.hpp>
 #include <chat/store/users.hpp>
 
 namespace chat::store {
@@ -55,6 +58,10 @@ public:
     // Written by Events::persist only, hence no writing half.
     virtual RelationsReader& relations() = 0;
     virtual ReportsReader& reports() = 0;
+    virtual OpenIdTokensReader& openid_tokens() = 0;
+    // Kept up to date by the writes of other areas: read-only.
+    virtual SearchReader& search() = 0;
+    virtual UserDirectoryReader& user_directory() = 0;
 
     Result<Position> current_position(Stream stream) { return streams().current(stream); }
 
@@ -86,6 +93,7 @@ public:
     PushRules& push_rules() override = 0;
     Aliases& aliases() override = 0;
     Reports& reports() override = 0;
+    OpenIdTokens& openid_tokens() override = 0;
 
     // The position for a change written in this transaction (Streams::next).
     Result<Position> next_position(Stream stream) { return streams().next(stream); }

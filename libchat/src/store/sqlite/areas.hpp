@@ -343,4 +343,52 @@ private:
     Connection& conn_;
 };
 
+class SqliteOpenIdTokens final : public OpenIdTokens {
+public:
+    explicit SqliteOpenIdTokens(Connection& conn) : conn_(conn) {}
+    Result<std::optional<UserId>> lookup(std::string_view token, std::int64_t now_ts) override;
+    Result<void> add(std::string_view token, const UserId& user_id,
+                     std::int64_t expires_ts) override;
+    Result<std::int64_t> purge_expired(std::int64_t now_ts) override;
+
+private:
+    Connection& conn_;
+};
+
+class SqliteSearch final : public SearchReader {
+public:
+    explicit SqliteSearch(Connection& conn) : conn_(conn) {}
+    Result<std::vector<SearchHit>> search(const SearchQuery& query) override;
+    Result<std::int64_t> count(const SearchQuery& query, std::int64_t cap) override;
+
+private:
+    Connection& conn_;
+};
+
+// The search index of event text (search.cpp), kept by SqliteEvents: the
+// event's text is indexed under its stream ordering. `pdu_json` is the
+// event as stored (untrusted content). Removing needs the same JSON that was
+// indexed (the index is contentless: FTS5 forgets a row by its words).
+Result<void> index_event_text(Connection& conn, Position stream_ordering,
+                              const nlohmann::json& pdu_json);
+Result<void> unindex_event_text(Connection& conn, Position stream_ordering,
+                                const nlohmann::json& pdu_json);
+
+class SqliteUserDirectory final : public UserDirectoryReader {
+public:
+    explicit SqliteUserDirectory(Connection& conn) : conn_(conn) {}
+    Result<UserDirectoryResults> search(const UserDirectoryQuery& query) override;
+
+private:
+    Connection& conn_;
+};
+
+// Directory upkeep (user_directory.cpp). A local account's profile, from the
+// users area; a remote user's, from their join event (displayname and
+// avatar_url when strings), ignored when the user has a local account.
+Result<void> directory_set_local(Connection& conn, const UserId& user_id);
+Result<void> directory_set_from_join(Connection& conn, const UserId& user_id,
+                                     const std::optional<std::string>& display_name,
+                                     const std::optional<std::string>& avatar_url);
+
 }  // namespace chat::store::sqlite

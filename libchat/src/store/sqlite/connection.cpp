@@ -65,6 +65,8 @@ bool Query::is_null(int col) const { return sqlite3_column_type(stmt_, col) == S
 
 std::int64_t Query::int64(int col) const { return sqlite3_column_int64(stmt_, col); }
 
+double Query::real(int col) const { return sqlite3_column_double(stmt_, col); }
+
 std::optional<std::int64_t> Query::opt_int64(int col) const {
     if (is_null(col)) return std::nullopt;
     return int64(col);

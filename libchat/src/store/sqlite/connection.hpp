@@ -63,6 +63,7 @@ public:
     std::int64_t int64(int col) const;
     bool boolean(int col) const { return int64(col) != 0; }
     std::optional<std::int64_t> opt_int64(int col) const;
+    double real(int col) const;
     std::string_view text(int col) const;
     std::optional<std::string> opt_text(int col) const;
     std::string_view blob(int col) const;

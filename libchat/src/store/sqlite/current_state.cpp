@@ -121,17 +121,39 @@ Result<void> SqliteCurrentState::update_membership(const RoomId& room_id,
         if (!removed) return removed.error();
         return ok();
     }
-    auto membership = optional_row(
-        conn_.query("SELECT membership FROM events WHERE event_id = ?1", *change.event_id),
-        [](const Query& q) -> Result<std::optional<std::string>> { return q.opt_text(0); });
-    if (!membership) return membership.error();
-    if (!*membership)
+    // The profile fields only matter for a join (the user directory); SQL
+    // picks them out so the event JSON is not parsed here.
+    struct Member {
+        std::optional<std::string> membership;
+        std::optional<std::string> displayname;
+        std::optional<std::string> avatar_url;
+    };
+    auto member = optional_row(
+        conn_.query("SELECT membership,"
+                    " CASE WHEN membership = 'join'"
+                    "  AND json_type(json, '$.content.displayname') = 'text'"
+                    "  THEN json_extract(json, '$.content.displayname') END,"
+                    " CASE WHEN membership = 'join'"
+                    "  AND json_type(json, '$.content.avatar_url') = 'text'"
+                    "  THEN json_extract(json, '$.content.avatar_url') END"
+                    " FROM events WHERE event_id = ?1",
+                    *change.event_id),
+        [](const Query& q) -> Result<Member> {
+            return Member{q.opt_text(0), q.opt_text(1), q.opt_text(2)};
+        });
+    if (!member) return member.error();
+    if (!*member)
         return not_found("Member event " + std::string(change.event_id->str()) +
                          " is not stored.");
-    if (!**membership) return ok();  // no string membership: the auth rules rejected it
+    if (!(*member)->membership) return ok();  // no string membership: the auth rules rejected it
+    if (*(*member)->membership == "join") {
+        auto listed = directory_set_from_join(conn_, *user_id, (*member)->displayname,
+                                              (*member)->avatar_url);
+        if (!listed) return listed.error();
+    }
     return write_membership(conn_, MembershipRow{.user_id = std::move(*user_id),
                                                  .room_id = room_id,
-                                                 .membership = std::move(***membership),
+                                                 .membership = std::move(*(*member)->membership),
                                                  .event_id = *change.event_id,
                                                  .stream_ordering = position});
 }

@@ -243,15 +243,21 @@ Result<PersistedEvent> SqliteEvents::persist(const EventToPersist& event) {
     if (!event.pdu) return make_error(Errc::invalid_param, "No event to persist.");
     const Pdu& pdu = *event.pdu;
 
+    struct Existing {
+        Position ordering;
+        bool outlier;
+        bool redacted;
+    };
     auto existing = optional_row(
-        conn_.query("SELECT stream_ordering, outlier FROM events WHERE event_id = ?1",
+        conn_.query("SELECT stream_ordering, outlier, redacted_by IS NOT NULL FROM events"
+                    " WHERE event_id = ?1",
                     pdu.event_id()),
-        [](const Query& q) -> Result<std::pair<Position, bool>> {
-            return std::pair{q.int64(0), q.boolean(1)};
+        [](const Query& q) -> Result<Existing> {
+            return Existing{q.int64(0), q.boolean(1), q.boolean(2)};
         });
     if (!existing) return existing.error();
     if (*existing) {
-        const auto [ordering, was_outlier] = **existing;
+        const auto [ordering, was_outlier, redacted] = **existing;
         if (!was_outlier || event.outlier)
             return PersistedEvent{ordering, PersistOutcome::already_present};
         // An outlier joins the timeline: it takes its place in the stream now.
@@ -269,6 +275,12 @@ Result<PersistedEvent> SqliteEvents::persist(const EventToPersist& event) {
             "UPDATE event_relations SET stream_ordering = ?2 WHERE child_id = ?1",
             pdu.event_id(), *position);
         if (!moved) return moved.error();
+        // Outliers are not searchable; once in the timeline it is, unless it
+        // was redacted meanwhile (`pdu` would be the original text).
+        if (!redacted) {
+            if (auto indexed = index_event_text(conn_, *position, pdu.json()); !indexed)
+                return indexed.error();
+        }
         return PersistedEvent{*position, PersistOutcome::promoted};
     }
 
@@ -290,6 +302,10 @@ Result<PersistedEvent> SqliteEvents::persist(const EventToPersist& event) {
     // Outliers and rejected events are indexed too; readers filter them out,
     // and a promoted outlier keeps its relation.
     if (auto related = index_relation(conn_, pdu, *position); !related) return related.error();
+    if (!event.outlier) {
+        if (auto indexed = index_event_text(conn_, *position, pdu.json()); !indexed)
+            return indexed.error();
+    }
     if (pdu.type() == "m.room.redaction") {
         if (auto target = pdu.redacts()) {
             auto recorded = conn_.run(
@@ -319,12 +335,34 @@ Result<void> SqliteEvents::set_soft_failed(const EventId& event_id, bool soft_fa
 
 Result<bool> SqliteEvents::redact(const EventId& target, const nlohmann::json& redacted,
                                   const EventId& redaction_id, std::int64_t now_ts) {
+    struct Target {
+        bool redacted;
+        bool outlier;
+        Position ordering;
+    };
     auto state = optional_row(
-        conn_.query("SELECT redacted_by IS NOT NULL FROM events WHERE event_id = ?1", target),
-        [](const Query& q) -> Result<bool> { return q.boolean(0); });
+        conn_.query("SELECT redacted_by IS NOT NULL, outlier, stream_ordering FROM events"
+                    " WHERE event_id = ?1",
+                    target),
+        [](const Query& q) -> Result<Target> {
+            return Target{q.boolean(0), q.boolean(1), q.int64(2)};
+        });
     if (!state) return state.error();
     if (!*state) return not_found("Unknown event.");
-    if (**state) return false;
+    if ((*state)->redacted) return false;
+    if (!(*state)->outlier) {
+        // The index forgets a row by the words it holds: those of the text
+        // indexed at persist time, which the stored JSON still has.
+        auto original = optional_row(
+            conn_.query("SELECT json FROM events WHERE event_id = ?1", target),
+            [](const Query& q) { return q.json(0); });
+        if (!original) return original.error();
+        if (*original) {
+            if (auto removed = unindex_event_text(conn_, (*state)->ordering, **original);
+                !removed)
+                return removed.error();
+        }
+    }
     // The original moves aside inside the database, without a round trip.
     auto kept = conn_.run(
         "INSERT OR REPLACE INTO redacted_originals(event_id, json, redacted_ts)"

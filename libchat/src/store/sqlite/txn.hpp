@@ -32,6 +32,9 @@ public:
     Aliases& aliases() override { return aliases_; }
     RelationsReader& relations() override { return relations_; }
     Reports& reports() override { return reports_; }
+    OpenIdTokens& openid_tokens() override { return openid_tokens_; }
+    SearchReader& search() override { return search_; }
+    UserDirectoryReader& user_directory() override { return user_directory_; }
 
 private:
     SqliteEvents events_;
@@ -53,6 +56,9 @@ private:
     SqliteAliases aliases_;
     SqliteRelations relations_;
     SqliteReports reports_;
+    SqliteOpenIdTokens openid_tokens_;
+    SqliteSearch search_;
+    SqliteUserDirectory user_directory_;
 };
 
 }  // namespace chat::store::sqlite

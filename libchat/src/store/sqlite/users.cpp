@@ -68,7 +68,7 @@ Result<void> SqliteUsers::create(const UserRow& user) {
         user.guest, user.user_type, user.displayname, user.avatar_url);
     if (!added) return added.error();
     if (*added == 0) return make_error(Errc::user_in_use, "User ID already taken.");
-    return ok();
+    return directory_set_local(conn_, user.user_id);
 }
 
 Result<void> SqliteUsers::set_password_hash(const UserId& user_id,
@@ -88,14 +88,18 @@ Result<void> SqliteUsers::set_deactivated(const UserId& user_id, bool deactivate
 
 Result<void> SqliteUsers::set_displayname(const UserId& user_id,
                                           const std::optional<std::string>& displayname) {
-    return updated_one(conn_.run("UPDATE users SET displayname = ?2 WHERE user_id = ?1", user_id,
-                                 displayname));
+    auto updated = updated_one(
+        conn_.run("UPDATE users SET displayname = ?2 WHERE user_id = ?1", user_id, displayname));
+    if (!updated) return updated;
+    return directory_set_local(conn_, user_id);
 }
 
 Result<void> SqliteUsers::set_avatar_url(const UserId& user_id,
                                          const std::optional<std::string>& avatar_url) {
-    return updated_one(conn_.run("UPDATE users SET avatar_url = ?2 WHERE user_id = ?1", user_id,
-                                 avatar_url));
+    auto updated = updated_one(
+        conn_.run("UPDATE users SET avatar_url = ?2 WHERE user_id = ?1", user_id, avatar_url));
+    if (!updated) return updated;
+    return directory_set_local(conn_, user_id);
 }
 
 }  // namespace chat::store::sqlite
