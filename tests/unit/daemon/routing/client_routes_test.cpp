@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "api/client/push_rules.hpp"
 #include "api/client/versions.hpp"
 #include "api/client/well_known.hpp"
 #include "routing/router.hpp"
@@ -19,6 +20,25 @@ TEST(ClientRoutes, ServeTheDiscoveryEndpoints) {
               RouteMatch::Kind::method_not_allowed);
     EXPECT_EQ(router.match(Method::get, "/_matrix/client/v3/no_such_endpoint").kind,
               RouteMatch::Kind::not_found);
+}
+
+TEST(ClientRoutes, ServePushRulesWithOrWithoutTheSpecsTrailingSlash) {
+    Router router;
+    add_client_routes(router);
+    for (const char* path : {"/_matrix/client/v3/pushrules/", "/_matrix/client/v3/pushrules",
+                             "/_matrix/client/r0/pushrules/"})
+        EXPECT_EQ(router.match(Method::get, path).handler, &get_push_rules) << path;
+    EXPECT_EQ(router.match(Method::get, "/_matrix/client/v3/pushrules/global/").handler,
+              &get_push_rules_global);
+    auto rule = router.match(Method::put, "/_matrix/client/v3/pushrules/global/room/%21r%3Aa.test");
+    EXPECT_EQ(rule.handler, &put_push_rule);
+    ASSERT_EQ(rule.params.size(), 2u);
+    EXPECT_EQ(rule.params[1].second, "!r:a.test");
+    EXPECT_EQ(router.match(Method::put, "/_matrix/client/v3/pushrules/global/override/x/enabled")
+                  .handler,
+              &put_push_rule_enabled);
+    EXPECT_EQ(router.match(Method::post, "/_matrix/client/v3/pushrules/global/override/x").kind,
+              RouteMatch::Kind::method_not_allowed);
 }
 
 }  // namespace
