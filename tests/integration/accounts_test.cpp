@@ -21,7 +21,9 @@ protected:
                                     "1000\n  register:\n    per_second: 1000\n    burst: 1000\n");
     }
     void TearDown() override {
-        if (daemon_) EXPECT_EQ(daemon_->stop(), 0) << daemon_->log_tail();
+        if (daemon_) {
+            EXPECT_EQ(daemon_->stop(), 0) << daemon_->log_tail();
+        }
     }
     MatrixClient anonymous() const { return MatrixClient(daemon_->port()); }
     MatrixClient user(std::string_view name) const {

@@ -21,7 +21,9 @@ protected:
         bob_.emplace(MatrixClient::registered(daemon_->port(), "bob"));
     }
     void TearDown() override {
-        if (daemon_) EXPECT_EQ(daemon_->stop(), 0) << daemon_->log_tail();
+        if (daemon_) {
+            EXPECT_EQ(daemon_->stop(), 0) << daemon_->log_tail();
+        }
     }
     static std::string room_path(const std::string& room_id, std::string_view rest) {
         return "/_matrix/client/v3/rooms/" + escape(room_id) + std::string(rest);

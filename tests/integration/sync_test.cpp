@@ -22,7 +22,9 @@ protected:
         bob_.emplace(MatrixClient::registered(daemon_->port(), "bob"));
     }
     void TearDown() override {
-        if (daemon_) EXPECT_EQ(daemon_->stop(), 0) << daemon_->log_tail();
+        if (daemon_) {
+            EXPECT_EQ(daemon_->stop(), 0) << daemon_->log_tail();
+        }
     }
 
     static std::vector<std::string> texts(const nlohmann::json& sync, const std::string& room) {
