@@ -220,14 +220,17 @@ Task<Result<Reply>> get_relations(Request& request) {
     co_return co_await relations(request, std::nullopt, std::nullopt);
 }
 
+// The filters are named locals, not temporaries in the co_await expression,
+// which GCC 12 may destroy twice (see api/client/reports.cpp).
 Task<Result<Reply>> get_relations_by_rel_type(Request& request) {
-    co_return co_await relations(request, std::string(request.path_param("relType")),
-                                 std::nullopt);
+    std::optional<std::string> rel_type(request.path_param("relType"));
+    co_return co_await relations(request, std::move(rel_type), std::nullopt);
 }
 
 Task<Result<Reply>> get_relations_by_rel_and_event_type(Request& request) {
-    co_return co_await relations(request, std::string(request.path_param("relType")),
-                                 std::string(request.path_param("eventType")));
+    std::optional<std::string> rel_type(request.path_param("relType"));
+    std::optional<std::string> event_type(request.path_param("eventType"));
+    co_return co_await relations(request, std::move(rel_type), std::move(event_type));
 }
 
 // Pages by the ordering of each thread's latest reply: `next_batch` is
