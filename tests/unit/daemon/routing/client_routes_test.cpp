@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "api/client/openid.hpp"
+#include "api/client/search.hpp"
 #include "api/client/versions.hpp"
 #include "api/client/well_known.hpp"
+#include "api/federation/openid.hpp"
+#include "routing/federation_routes.hpp"
 #include "routing/router.hpp"
 
 namespace chat::daemon {
@@ -17,8 +21,27 @@ TEST(ClientRoutes, ServeTheDiscoveryEndpoints) {
               &get_well_known_client);
     EXPECT_EQ(router.match(Method::post, "/_matrix/client/versions").kind,
               RouteMatch::Kind::method_not_allowed);
-    EXPECT_EQ(router.match(Method::get, "/_matrix/client/v3/login").kind,
+    EXPECT_EQ(router.match(Method::get, "/_matrix/client/v3/no_such_endpoint").kind,
               RouteMatch::Kind::not_found);
+}
+
+TEST(ClientRoutes, ServeSearchDirectoryAndOpenId) {
+    Router router;
+    add_client_routes(router);
+    EXPECT_EQ(router.match(Method::post, "/_matrix/client/v3/search").handler, &post_search);
+    EXPECT_EQ(router.match(Method::post, "/_matrix/client/r0/user_directory/search").handler,
+              &post_user_directory_search);
+    EXPECT_EQ(
+        router.match(Method::post, "/_matrix/client/v3/user/%40a%3Ab.test/openid/request_token")
+            .handler,
+        &post_openid_request_token);
+}
+
+TEST(FederationRoutes, ServeOpenIdUserinfo) {
+    Router router;
+    add_federation_routes(router);
+    EXPECT_EQ(router.match(Method::get, "/_matrix/federation/v1/openid/userinfo").handler,
+              &get_openid_userinfo);
 }
 
 }  // namespace
