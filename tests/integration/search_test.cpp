@@ -233,6 +233,30 @@ TEST_F(Search, RedactedMessagesAreNotFound) {
     EXPECT_TRUE(result_ids(after).empty()) << after.text;
 }
 
+TEST_F(Search, MessagesOfIgnoredUsersAreNotFound) {
+    auto alice = user("alice");
+    auto bob = user("bob");
+    auto room = alice.create_room();
+    alice.invite(room, bob.user_id());
+    bob.join(room);
+    auto from_alice = alice.send_text(room, "pizza tonight?");
+    auto from_bob = bob.send_text(room, "pizza sounds good");
+    ASSERT_EQ(result_ids(search(bob, {{"search_term", "pizza"}, {"order_by", "recent"}})),
+              (std::vector<std::string>{from_bob, from_alice}));
+    auto ignored = bob.put("/_matrix/client/v3/user/" + escape(bob.user_id()) +
+                               "/account_data/m.ignored_user_list",
+                           {{"ignored_users", {{alice.user_id(), nlohmann::json::object()}}}});
+    ASSERT_EQ(ignored.status, 200) << ignored.text;
+    auto after = search(bob, {{"search_term", "pizza"},
+                              {"event_context", {{"before_limit", 3}}}});
+    ASSERT_EQ(after.status, 200) << after.text;
+    EXPECT_EQ(result_ids(after), std::vector<std::string>{from_bob});
+    // Nor do they appear as context.
+    for (const auto& event :
+         after.body["search_categories"]["room_events"]["results"][0]["context"]["events_before"])
+        EXPECT_NE(event["sender"], alice.user_id()) << after.text;
+}
+
 TEST_F(Search, BadRequestsGetTheRightErrors) {
     auto alice = user("alice");
     struct Case {
