@@ -8,6 +8,7 @@
 #include <chat/federation/runtime/blocking_pool.hpp>
 #include <chat/json/parse.hpp>
 #include <chat/rooms/visibility.hpp>
+#include <chat/sync/aggregations.hpp>
 #include <chat/sync/client_event.hpp>
 #include <chat/sync/filter.hpp>
 #include <chat/sync/sync_token.hpp>
@@ -30,11 +31,17 @@ Result<RoomId> room_param(const Request& request) {
     return std::move(*room_id);
 }
 
-sync::ClientEventContext client_context(const Request& request) {
-    return sync::ClientEventContext{.now_ts = request.services().clock->now_ms(),
-                                    .viewer = &request.requester().user_id,
-                                    .viewer_device = request.requester().device_id,
-                                    .include_room_id = true};
+// How events are formatted for the requester. Their ignore list goes in, so
+// that bundled aggregations leave ignored users' children out too.
+Result<sync::ClientEventContext> client_context(store::ReadTxn& txn, const Request& request) {
+    auto ignored = sync::ignored_users(txn, request.requester().user_id);
+    if (!ignored) return ignored.error();
+    sync::ClientEventContext ctx{.now_ts = request.services().clock->now_ms(),
+                                 .viewer = &request.requester().user_id,
+                                 .viewer_device = request.requester().device_id,
+                                 .include_room_id = true};
+    ctx.ignored_senders = std::move(*ignored);
+    return ctx;
 }
 
 // A non-negative integer query parameter, or `fallback` when absent.
@@ -52,18 +59,20 @@ Result<std::int64_t> integer_query(const Request& request, std::string_view name
 // The events of `ids` the requester may see, formatted for clients, in order.
 Result<nlohmann::json> visible_events(store::ReadTxn& txn, const Request& request,
                                       const std::vector<store::StoredEvent>& events) {
-    auto ctx = client_context(request);
-    auto ignored = rooms::ignored_users(txn, request.requester().user_id);
-    if (!ignored) return ignored.error();
+    auto ctx = client_context(txn, request);
+    if (!ctx) return ctx.error();
+    const auto& ignored = ctx->ignored_senders;
     auto out = nlohmann::json::array();
     for (const auto& event : events) {
         // An ignored user's events never reach the one who ignores them
         // (state events stay: they shape the room).
-        if (!event.state_key && ignored->contains(event.sender.str())) continue;
+        if (!event.state_key &&
+            std::find(ignored.begin(), ignored.end(), event.sender.str()) != ignored.end())
+            continue;
         auto visible = rooms::may_see_event(txn, request.requester().user_id, event);
         if (!visible) return visible.error();
         if (!*visible) continue;
-        auto formatted = sync::load_client_event(txn, event, ctx);
+        auto formatted = sync::load_client_event(txn, event, *ctx);
         if (!formatted) return formatted.error();
         out.push_back(std::move(*formatted));
     }
@@ -77,10 +86,11 @@ Result<nlohmann::json> state_events_json(store::ReadTxn& txn, const Request& req
     for (const auto& [key, id] : state) ids.push_back(id);
     auto events = txn.events().get_many(ids);
     if (!events) return events.error();
-    auto ctx = client_context(request);
+    auto ctx = client_context(txn, request);
+    if (!ctx) return ctx.error();
     auto out = nlohmann::json::array();
     for (const auto& event : *events) {
-        auto formatted = sync::load_client_event(txn, event, ctx);
+        auto formatted = sync::load_client_event(txn, event, *ctx);
         if (!formatted) return formatted.error();
         out.push_back(std::move(*formatted));
     }
@@ -104,7 +114,11 @@ Task<Result<Reply>> state_event(Request& request, std::string state_key) {
             auto event = txn.events().get(it->second);
             if (!event) return event.error();
             if (!*event) return make_error(Errc::not_found, "Event not found.");
-            if (whole_event) return sync::load_client_event(txn, **event, client_context(request));
+            if (whole_event) {
+                auto ctx = client_context(txn, request);
+                if (!ctx) return ctx.error();
+                return sync::load_client_event(txn, **event, *ctx);
+            }
             auto content = (*event)->json.find("content");
             return content != (*event)->json.end() ? *content : nlohmann::json::object();
         });
@@ -247,7 +261,9 @@ Task<Result<Reply>> get_room_event(Request& request) {
             auto visible = rooms::may_see_event(txn, request.requester().user_id, **event);
             if (!visible) return visible.error();
             if (!*visible) return make_error(Errc::not_found, "Event not found.");
-            return sync::load_client_event(txn, **event, client_context(request));
+            auto ctx = client_context(txn, request);
+            if (!ctx) return ctx.error();
+            return sync::load_client_event(txn, **event, *ctx);
         });
     if (!found) co_return found.error();
     co_return Reply::json(*found);
@@ -392,7 +408,9 @@ Task<Result<Reply>> get_room_context(Request& request) {
                 if (!got) return got.error();
                 after = std::move(*got);
             }
-            auto formatted = sync::load_client_event(txn, **event, client_context(request));
+            auto ctx = client_context(txn, request);
+            if (!ctx) return ctx.error();
+            auto formatted = sync::load_client_event(txn, **event, *ctx);
             if (!formatted) return formatted.error();
             auto before_json = visible_events(txn, request, before);
             if (!before_json) return before_json.error();

@@ -166,14 +166,39 @@ sync::ClientEventContext client_context(const Request& request) {
                                     .include_room_id = true};
 }
 
-// The events the requester may see that pass `filter`, formatted, in order.
+// The users in the requester's m.ignored_user_list: their events are never
+// shown to the requester, search included.
+Result<std::set<std::string, std::less<>>> ignored_users(store::ReadTxn& txn, const UserId& user) {
+    std::set<std::string, std::less<>> ignored;
+    auto row = txn.account_data().get(user, std::nullopt, "m.ignored_user_list");
+    if (!row) return row.error();
+    if (!*row) return ignored;
+    auto users = (*row)->content.find("ignored_users");
+    if (users == (*row)->content.end() || !users->is_object()) return ignored;
+    for (auto it = users->begin(); it != users->end(); ++it) ignored.insert(it.key());
+    return ignored;
+}
+
+// What decides whether an event reaches the requester: the request's
+// filter, their ignore list, and history visibility.
+struct Viewer {
+    const sync::RoomEventFilter& filter;
+    std::set<std::string, std::less<>> ignored;
+
+    Result<bool> sees(store::ReadTxn& txn, const UserId& user,
+                      const store::StoredEvent& event) const {
+        if (!filter.matches(event) || ignored.contains(event.sender.str())) return false;
+        return rooms::may_see_event(txn, user, event);
+    }
+};
+
+// The events the requester may see, formatted, in order.
 Result<nlohmann::json> visible_events(store::ReadTxn& txn, const Request& request,
-                                      const sync::RoomEventFilter& filter,
+                                      const Viewer& viewer,
                                       const std::vector<store::StoredEvent>& events) {
     auto out = nlohmann::json::array();
     for (const auto& event : events) {
-        if (!filter.matches(event)) continue;
-        auto visible = rooms::may_see_event(txn, request.requester().user_id, event);
+        auto visible = viewer.sees(txn, request.requester().user_id, event);
         if (!visible) return visible.error();
         if (!*visible) continue;
         auto formatted = sync::load_client_event(txn, event, client_context(request));
@@ -207,7 +232,7 @@ Result<nlohmann::json> profile_at(store::ReadTxn& txn, const store::StoredEvent&
 // The spec's "context" of one result: events either side in its room, the
 // pagination tokens around them, and optionally the senders' profiles.
 Result<nlohmann::json> result_context(store::ReadTxn& txn, const Request& request,
-                                      const RoomEventsRequest& criteria,
+                                      const RoomEventsRequest& criteria, const Viewer& viewer,
                                       const store::StoredEvent& event) {
     const auto& wanted = *criteria.context;
     const auto at = event.stream_ordering;
@@ -226,9 +251,9 @@ Result<nlohmann::json> result_context(store::ReadTxn& txn, const Request& reques
         if (!got) return got.error();
         after = std::move(*got);
     }
-    auto before_json = visible_events(txn, request, criteria.filter, before);
+    auto before_json = visible_events(txn, request, viewer, before);
     if (!before_json) return before_json.error();
-    auto after_json = visible_events(txn, request, criteria.filter, after);
+    auto after_json = visible_events(txn, request, viewer, after);
     if (!after_json) return after_json.error();
     const auto start = before.empty() ? at - 1 : before.back().stream_ordering - 1;
     const auto end = after.empty() ? at : after.back().stream_ordering;
@@ -302,6 +327,10 @@ Result<nlohmann::json> search_room_events(store::ReadTxn& txn, const Request& re
             query.before = batch->value;
     }
 
+    auto ignored = ignored_users(txn, user);
+    if (!ignored) return ignored.error();
+    const Viewer viewer{criteria.filter, std::move(*ignored)};
+
     auto hits = txn.search().search(query);
     if (!hits) return hits.error();
     auto count = txn.search().count(query, kSearchCountCap);
@@ -323,17 +352,16 @@ Result<nlohmann::json> search_room_events(store::ReadTxn& txn, const Request& re
         auto found = by_id.find(hit.event_id);
         if (found == by_id.end()) continue;
         const auto& event = *found->second;
-        // The filter's types, senders and contains_url, and history
-        // visibility, apply after the index: a page may come out shorter.
-        if (!criteria.filter.matches(event)) continue;
-        auto visible = rooms::may_see_event(txn, user, event);
+        // The filter's types, senders and contains_url, the ignore list and
+        // history visibility apply after the index: a page may come out shorter.
+        auto visible = viewer.sees(txn, user, event);
         if (!visible) return visible.error();
         if (!*visible) continue;
         auto formatted = sync::load_client_event(txn, event, client_context(request));
         if (!formatted) return formatted.error();
         nlohmann::json result = {{"rank", hit.rank}, {"result", std::move(*formatted)}};
         if (criteria.context) {
-            auto context = result_context(txn, request, criteria, event);
+            auto context = result_context(txn, request, criteria, viewer, event);
             if (!context) return context.error();
             result["context"] = std::move(*context);
         }

@@ -90,15 +90,4 @@ Result<StateMap> readable_state(store::ReadTxn& txn, const UserId& user, const R
     return make_error(Errc::forbidden, "You are not a member of this room.");
 }
 
-Result<std::set<std::string, std::less<>>> ignored_users(store::ReadTxn& txn, const UserId& user) {
-    std::set<std::string, std::less<>> out;
-    auto row = txn.account_data().get(user, std::nullopt, "m.ignored_user_list");
-    if (!row) return row.error();
-    if (!*row || !(*row)->content.is_object()) return out;
-    auto users = (*row)->content.find("ignored_users");
-    if (users == (*row)->content.end() || !users->is_object()) return out;
-    for (const auto& [id, value] : users->items()) out.insert(id);
-    return out;
-}
-
 }  // namespace chat::rooms

@@ -5,6 +5,7 @@
 #include <set>
 #include <utility>
 
+#include <chat/push/push_rules_store.hpp>
 #include <chat/sync/client_event.hpp>
 
 #include "sync/room_state_at.hpp"
@@ -222,6 +223,18 @@ Result<SyncResult> Assembler::run() {
         } else if (filter_.account_data.matches(row.type, req_.user.str())) {
             global.push_back(json{{"type", row.type}, {"content", std::move(row.content)}});
         }
+    }
+    // m.push_rules is not stored as account data: the user's push rule changes
+    // are, on their own stream; the whole merged ruleset goes out when it moved.
+    auto push_rules_moved =
+        initial_ ? Result<bool>(true)
+                 : push::push_rules_changed(txn_, req_.user, from_[Stream::push_rules],
+                                            to_[Stream::push_rules]);
+    if (!push_rules_moved) return push_rules_moved.error();
+    if (*push_rules_moved && filter_.account_data.matches("m.push_rules", req_.user.str())) {
+        auto event = push::push_rules_account_data(txn_, req_.user);
+        if (!event) return event.error();
+        global.push_back(std::move(*event));
     }
     if (!global.empty()) has_updates_ = true;
 

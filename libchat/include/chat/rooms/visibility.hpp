@@ -1,7 +1,6 @@
 #pragma once
 
 #include <optional>
-#include <set>
 #include <string>
 
 #include <chat/core/result.hpp>
@@ -36,9 +35,5 @@ Result<StateMap> readable_state(store::ReadTxn& txn, const UserId& user, const R
 // ...); none when they never had one.
 Result<std::optional<std::string>> current_membership(store::ReadTxn& txn, const UserId& user,
                                                       const RoomId& room_id);
-
-// The users `user` ignores (global account data m.ignored_user_list): their
-// events never reach `user` (spec "Ignoring users"). Errors: Errc::storage.
-Result<std::set<std::string, std::less<>>> ignored_users(store::ReadTxn& txn, const UserId& user);
 
 }  // namespace chat::rooms

@@ -3,8 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "api/client/push_rules.hpp"
+#include "api/client/openid.hpp"
+#include "api/client/search.hpp"
 #include "api/client/versions.hpp"
 #include "api/client/well_known.hpp"
+#include "api/federation/openid.hpp"
+#include "routing/federation_routes.hpp"
 #include "routing/router.hpp"
 
 namespace chat::daemon {
@@ -39,6 +43,25 @@ TEST(ClientRoutes, ServePushRulesWithOrWithoutTheSpecsTrailingSlash) {
               &put_push_rule_enabled);
     EXPECT_EQ(router.match(Method::post, "/_matrix/client/v3/pushrules/global/override/x").kind,
               RouteMatch::Kind::method_not_allowed);
+}
+
+TEST(ClientRoutes, ServeSearchDirectoryAndOpenId) {
+    Router router;
+    add_client_routes(router);
+    EXPECT_EQ(router.match(Method::post, "/_matrix/client/v3/search").handler, &post_search);
+    EXPECT_EQ(router.match(Method::post, "/_matrix/client/r0/user_directory/search").handler,
+              &post_user_directory_search);
+    EXPECT_EQ(
+        router.match(Method::post, "/_matrix/client/v3/user/%40a%3Ab.test/openid/request_token")
+            .handler,
+        &post_openid_request_token);
+}
+
+TEST(FederationRoutes, ServeOpenIdUserinfo) {
+    Router router;
+    add_federation_routes(router);
+    EXPECT_EQ(router.match(Method::get, "/_matrix/federation/v1/openid/userinfo").handler,
+              &get_openid_userinfo);
 }
 
 }  // namespace
