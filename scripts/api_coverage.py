@@ -17,8 +17,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Registered but not complete: what is missing, honestly.
 PARTIAL = {
-    ("POST", "/_matrix/client/v3/rooms/{roomId}/forget"):
-        "answers, but the room still shows in sync's leave section with include_leave",
     ("POST", "/_matrix/client/v3/register"):
         "kind=guest refused; m.login.dummy only (no email/msisdn/recaptcha/token stages)",
     ("POST", "/_matrix/client/v3/join/{roomIdOrAlias}"):

@@ -134,6 +134,26 @@ TEST_F(Sync, InvitesAndLeavesHaveTheirSections) {
     EXPECT_TRUE(left.body["rooms"]["leave"].contains(room)) << left.text;
 }
 
+TEST_F(Sync, AForgottenRoomLeavesTheLeaveSection) {
+    auto room = alice_->create_room({{"preset", "public_chat"}});
+    bob_->join(room);
+    const auto room_path = "/_matrix/client/v3/rooms/" + escape(room);
+    EXPECT_EQ(bob_->post(room_path + "/forget", nlohmann::json::object()).errcode(),
+              "M_INVALID_PARAM");  // still joined
+    ASSERT_EQ(bob_->post(room_path + "/leave", nlohmann::json::object()).status, 200);
+    const auto include_leave = "&filter=" + escape(R"({"room":{"include_leave":true}})");
+    EXPECT_TRUE(bob_->sync({}, 0, include_leave).body["rooms"]["leave"].contains(room));
+    ASSERT_EQ(bob_->post(room_path + "/forget", nlohmann::json::object()).status, 200);
+    auto after = bob_->sync({}, 0, include_leave);
+    EXPECT_FALSE(after.body["rooms"]["leave"].contains(room)) << after.text;
+    // Joining and leaving again is a new membership: the room shows again.
+    bob_->join(room);
+    ASSERT_EQ(bob_->post(room_path + "/leave", nlohmann::json::object()).status, 200);
+    EXPECT_TRUE(bob_->sync({}, 0, include_leave).body["rooms"]["leave"].contains(room));
+    auto stranger = MatrixClient::registered(daemon_->port(), "carol");
+    EXPECT_EQ(stranger.post(room_path + "/forget", nlohmann::json::object()).status, 404);
+}
+
 TEST_F(Sync, TransactionIdOnlyForTheSendingDevice) {
     auto room = alice_->create_room();
     auto since = alice_->sync().body["next_batch"].get<std::string>();

@@ -14,6 +14,7 @@
 #include <chat/sync/client_event.hpp>
 #include <chat/sync/sync_token.hpp>
 
+#include "api/client/event_context.hpp"
 #include "auth/authenticate.hpp"
 #include "services/services.hpp"
 
@@ -58,17 +59,6 @@ Result<std::optional<store::Position>> token_query(const Request& request,
     auto token = sync::PaginationToken::parse(*text);
     if (!token) return token.error();
     return std::optional<store::Position>(token->position);
-}
-
-Result<sync::ClientEventContext> client_context(store::ReadTxn& txn, const Request& request) {
-    auto ignored = sync::ignored_users(txn, request.requester().user_id);
-    if (!ignored) return ignored.error();
-    sync::ClientEventContext ctx{.now_ts = request.services().clock->now_ms(),
-                                 .viewer = &request.requester().user_id,
-                                 .viewer_device = request.requester().device_id,
-                                 .include_room_id = true};
-    ctx.ignored_senders = std::move(*ignored);
-    return ctx;
 }
 
 // The parent of a /relations request: unknown, elsewhere, rejected or not

@@ -118,8 +118,8 @@ Task<Result<Reply>> post_room_leave(Request& request) {
 }
 
 // Forgetting only matters to a user who is no longer in the room: Synapse
-// refuses it while joined, and so do we. The room then leaves the user's
-// sync `leave` section for good.
+// refuses it while joined, and so do we. The room then stays out of the
+// user's sync `leave` section (include_leave) until a later membership.
 Task<Result<Reply>> post_room_forget(Request& request) {
     if (auto authed = co_await authenticate(request); !authed) co_return authed.error();
     auto room_id = RoomId::parse(request.path_param("roomId"));
@@ -127,12 +127,16 @@ Task<Result<Reply>> post_room_forget(Request& request) {
     if (auto body = request.json_object(true); !body) co_return body.error();
     const auto& services = request.services();
     const auto& user = request.requester().user_id;
-    auto membership = co_await services.db->read(
-        "forget_room", [&](store::ReadTxn& txn) { return txn.members().get(user, *room_id); });
-    if (!membership) co_return membership.error();
-    if (!*membership) co_return make_error(Errc::not_found, "You have never been in this room");
-    if ((*membership)->membership == "join" || (*membership)->membership == "invite")
-        co_return make_error(Errc::invalid_param, "Leave the room before forgetting it");
+    auto forgotten = co_await services.db->write("forget_room", [&](store::WriteTxn& txn)
+                                                     -> Result<void> {
+        auto membership = txn.members().get(user, *room_id);
+        if (!membership) return membership.error();
+        if (!*membership) return make_error(Errc::not_found, "You have never been in this room");
+        if ((*membership)->membership != "leave" && (*membership)->membership != "ban")
+            return make_error(Errc::invalid_param, "Leave the room before forgetting it");
+        return txn.members().forget(user, *room_id, (*membership)->event_id);
+    });
+    if (!forgotten) co_return forgotten.error();
     co_return Reply::json(nlohmann::json::object());
 }
 

@@ -14,6 +14,7 @@
 #include <chat/sync/sync_token.hpp>
 #include <chat/store/txn.hpp>
 
+#include "api/client/event_context.hpp"
 #include "auth/authenticate.hpp"
 #include "services/services.hpp"
 
@@ -29,19 +30,6 @@ Result<RoomId> room_param(const Request& request) {
     auto room_id = RoomId::parse(request.path_param("roomId"));
     if (!room_id) return make_error(Errc::invalid_param, "Invalid room ID");
     return std::move(*room_id);
-}
-
-// How events are formatted for the requester. Their ignore list goes in, so
-// that bundled aggregations leave ignored users' children out too.
-Result<sync::ClientEventContext> client_context(store::ReadTxn& txn, const Request& request) {
-    auto ignored = sync::ignored_users(txn, request.requester().user_id);
-    if (!ignored) return ignored.error();
-    sync::ClientEventContext ctx{.now_ts = request.services().clock->now_ms(),
-                                 .viewer = &request.requester().user_id,
-                                 .viewer_device = request.requester().device_id,
-                                 .include_room_id = true};
-    ctx.ignored_senders = std::move(*ignored);
-    return ctx;
 }
 
 // A non-negative integer query parameter, or `fallback` when absent.

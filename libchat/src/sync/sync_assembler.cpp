@@ -292,6 +292,10 @@ Result<void> Assembler::initial_rooms() {
         if (!rows) return rows.error();
         for (const auto& row : *rows) {
             if (!rooms_filter.matches_room(row.room_id.str())) continue;
+            // A forgotten room stays out until a later membership event.
+            auto forgotten = txn_.members().forgotten_at(req_.user, row.room_id);
+            if (!forgotten) return forgotten.error();
+            if (*forgotten && **forgotten == row.event_id) continue;
             auto section = left_room(row, RoomMembership{});
             if (!section) return section.error();
             if (*section)

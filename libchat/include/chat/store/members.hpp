@@ -44,6 +44,9 @@ public:
     // oldest first: a join then a leave inside the range gives both.
     virtual Result<std::vector<MembershipRow>> changes_for_user(const UserId& user_id,
                                                                 Position from, Position to) = 0;
+    // The membership event at which `user_id` forgot the room; none if never.
+    virtual Result<std::optional<EventId>> forgotten_at(const UserId& user_id,
+                                                        const RoomId& room_id) = 0;
 };
 
 class Members : public MembersReader {
@@ -52,6 +55,11 @@ public:
     // not in the room): a remote invite, a knock, a rejected invite. Logged
     // like any change.
     virtual Result<void> set_out_of_band(const MembershipRow& row) = 0;
+    // Records that `user_id` forgot the room at their membership event
+    // `event_id` (a leave or ban): sync leaves it out from then on, until a
+    // later membership event.
+    virtual Result<void> forget(const UserId& user_id, const RoomId& room_id,
+                                const EventId& event_id) = 0;
 };
 
 }  // namespace chat::store

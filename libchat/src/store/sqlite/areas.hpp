@@ -136,6 +136,10 @@ public:
     Result<std::vector<MembershipRow>> changes_for_user(const UserId& user_id, Position from,
                                                         Position to) override;
     Result<void> set_out_of_band(const MembershipRow& row) override;
+    Result<std::optional<EventId>> forgotten_at(const UserId& user_id,
+                                                const RoomId& room_id) override;
+    Result<void> forget(const UserId& user_id, const RoomId& room_id,
+                        const EventId& event_id) override;
 
 private:
     Connection& conn_;

@@ -91,4 +91,22 @@ Result<void> SqliteMembers::set_out_of_band(const MembershipRow& row) {
     return write_membership(conn_, row);
 }
 
+Result<std::optional<EventId>> SqliteMembers::forgotten_at(const UserId& user_id,
+                                                          const RoomId& room_id) {
+    return optional_row(conn_.query("SELECT event_id FROM forgotten_rooms"
+                                    " WHERE user_id = ?1 AND room_id = ?2",
+                                    user_id, room_id),
+                        event_id_at0);
+}
+
+Result<void> SqliteMembers::forget(const UserId& user_id, const RoomId& room_id,
+                                   const EventId& event_id) {
+    auto written =
+        conn_.run("INSERT INTO forgotten_rooms (user_id, room_id, event_id) VALUES (?1, ?2, ?3)"
+                  " ON CONFLICT (user_id, room_id) DO UPDATE SET event_id = excluded.event_id",
+                  user_id, room_id, event_id);
+    if (!written) return written.error();
+    return ok();
+}
+
 }  // namespace chat::store::sqlite
