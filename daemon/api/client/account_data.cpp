@@ -7,6 +7,7 @@
 #include <chat/rooms/room_service.hpp>
 #include <chat/store/txn.hpp>
 
+#include "api/client/path_params.hpp"
 #include "auth/authenticate.hpp"
 #include "services/services.hpp"
 
@@ -66,12 +67,6 @@ Task<Result<Reply>> write(Request& request, std::optional<RoomId> room_id, std::
     });
     if (!written) co_return written.error();
     co_return Reply::json(nlohmann::json::object());
-}
-
-Result<RoomId> room_param(const Request& request) {
-    auto room_id = RoomId::parse(request.path_param("roomId"));
-    if (!room_id) return make_error(Errc::invalid_param, "Invalid room ID");
-    return std::move(*room_id);
 }
 
 // The room's m.tag content, {"tags": {...}} when absent.

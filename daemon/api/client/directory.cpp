@@ -21,6 +21,7 @@
 #include <chat/rooms/visibility.hpp>
 #include <chat/store/txn.hpp>
 
+#include "api/client/path_params.hpp"
 #include "api/client/body_fields.hpp"
 #include "auth/authenticate.hpp"
 #include "services/services.hpp"
@@ -45,12 +46,6 @@ Result<RoomAlias> local_alias(const Request& request) {
     if (alias->server() != request.services().server_name)
         return make_error(Errc::invalid_param, "Room alias must be on this server");
     return std::move(*alias);
-}
-
-Result<RoomId> room_param(const Request& request) {
-    auto room_id = RoomId::parse(request.path_param("roomId"));
-    if (!room_id) return make_error(Errc::invalid_param, "Invalid room ID");
-    return std::move(*room_id);
 }
 
 Result<store::RoomRow> known_room(store::ReadTxn& txn, const RoomId& room_id) {

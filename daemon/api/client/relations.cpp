@@ -14,6 +14,7 @@
 #include <chat/sync/client_event.hpp>
 #include <chat/sync/sync_token.hpp>
 
+#include "api/client/path_params.hpp"
 #include "api/client/event_context.hpp"
 #include "auth/authenticate.hpp"
 #include "services/services.hpp"
@@ -32,12 +33,6 @@ constexpr int kRecursionDepth = 3;
 // /threads pages: each root carries a thread summary with its latest reply.
 constexpr std::int64_t kDefaultThreadsLimit = 10;
 constexpr std::int64_t kMaxThreadsLimit = 100;
-
-Result<RoomId> room_param(const Request& request) {
-    auto room_id = RoomId::parse(request.path_param("roomId"));
-    if (!room_id) return make_error(Errc::invalid_param, "Invalid room ID");
-    return std::move(*room_id);
-}
 
 // A positive integer query parameter clamped to [1, max], or `fallback`.
 Result<std::int64_t> limit_query(const Request& request, std::int64_t fallback,

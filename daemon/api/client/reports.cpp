@@ -6,6 +6,7 @@
 #include <chat/rooms/visibility.hpp>
 #include <chat/store/txn.hpp>
 
+#include "api/client/path_params.hpp"
 #include "api/client/body_fields.hpp"
 #include "auth/authenticate.hpp"
 #include "services/services.hpp"
@@ -76,8 +77,8 @@ Task<Result<Reply>> store_report(Request& request, store::ReportRow row) {
 
 Task<Result<Reply>> post_report_event(Request& request) {
     if (auto authed = co_await authenticate(request); !authed) co_return authed.error();
-    auto room_id = RoomId::parse(request.path_param("roomId"));
-    if (!room_id) co_return make_error(Errc::invalid_param, "Invalid room ID");
+    auto room_id = room_param(request);
+    if (!room_id) co_return room_id.error();
     auto event_id = EventId::parse(request.path_param("eventId"));
     if (!event_id) co_return make_error(Errc::invalid_param, "Invalid event ID");
     auto body = request.json_object(true);
@@ -105,8 +106,8 @@ Task<Result<Reply>> post_report_event(Request& request) {
 // not do yet.
 Task<Result<Reply>> post_report_room(Request& request) {
     if (auto authed = co_await authenticate(request); !authed) co_return authed.error();
-    auto room_id = RoomId::parse(request.path_param("roomId"));
-    if (!room_id) co_return make_error(Errc::invalid_param, "Invalid room ID");
+    auto room_id = room_param(request);
+    if (!room_id) co_return room_id.error();
     auto body = request.json_object();
     if (!body) co_return body.error();
     auto reason = reason_field(*body, /*required=*/true);

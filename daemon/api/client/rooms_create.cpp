@@ -17,10 +17,16 @@ namespace chat::daemon {
 
 namespace {
 
-// Reads createRoom's body into RoomService options. Everything here is
-// client input; RoomService checks the rest (the state it builds must pass
-// the auth rules).
-Result<rooms::CreateRoomOptions> read_options(const nlohmann::json& body, const UserId& creator) {
+// createRoom's body: RoomService options, plus whether the room goes into
+// the public directory (`visibility`), which is ours, not RoomService's.
+struct CreateRequest {
+    rooms::CreateRoomOptions options;
+    bool listed = false;
+};
+
+// Everything here is client input; RoomService checks the rest (the state it
+// builds must pass the auth rules).
+Result<CreateRequest> read_options(const nlohmann::json& body, const UserId& creator) {
     rooms::CreateRoomOptions options{.creator = creator};
 
     auto visibility = optional_string(body, "visibility");
@@ -79,7 +85,7 @@ Result<rooms::CreateRoomOptions> read_options(const nlohmann::json& body, const 
     auto creation = optional_object(body, "creation_content");
     if (!creation) return creation.error();
     if (*creation) options.creation_content = std::move(**creation);
-    return options;
+    return CreateRequest{std::move(options), listed};
 }
 
 // `room_alias_name` as the alias "#<name>:<our server>"; none when absent.
@@ -112,8 +118,9 @@ Task<Result<Reply>> post_create_room(Request& request) {
     if (auto authed = co_await authenticate(request); !authed) co_return authed.error();
     auto body = request.json_object(true);
     if (!body) co_return body.error();
-    auto options = read_options(*body, request.requester().user_id);
-    if (!options) co_return options.error();
+    auto parsed = read_options(*body, request.requester().user_id);
+    if (!parsed) co_return parsed.error();
+    const auto& options = parsed->options;
 
     const auto& services = request.services();
     auto alias = read_alias_name(*body, services.server_name);
@@ -127,10 +134,9 @@ Task<Result<Reply>> post_create_room(Request& request) {
         if (*taken) co_return alias_taken();
     }
 
-    auto created = co_await services.db->run([&] { return services.rooms->create_room(*options); });
+    auto created = co_await services.db->run([&] { return services.rooms->create_room(options); });
     if (!created) co_return created.error();
-    auto visibility = optional_string(*body, "visibility");
-    const bool listed = visibility && *visibility && **visibility == "public";
+    const bool listed = parsed->listed;
     if (listed || *alias) {
         // The alias, and the listing in the public room directory (GET
         // /publicRooms). Someone may have taken the alias since the check
@@ -138,7 +144,7 @@ Task<Result<Reply>> post_create_room(Request& request) {
         auto published = co_await services.db->write("publish_room", [&](store::WriteTxn& txn)
                                                                          -> Result<void> {
             if (*alias)
-                if (auto put = txn.aliases().put(**alias, created->room_id, options->creator); !put)
+                if (auto put = txn.aliases().put(**alias, created->room_id, options.creator); !put)
                     return put;
             if (listed) return txn.rooms().set_visibility(created->room_id, "public");
             return ok();
@@ -148,7 +154,7 @@ Task<Result<Reply>> post_create_room(Request& request) {
     }
     if (*alias) {
         auto sent = co_await services.db->run([&] {
-            return services.rooms->send_state(options->creator, created->room_id,
+            return services.rooms->send_state(options.creator, created->room_id,
                                               "m.room.canonical_alias", "",
                                               {{"alias", std::string((*alias)->str())}});
         });

@@ -6,6 +6,7 @@
 #include <chat/rooms/room_service.hpp>
 #include <chat/store/txn.hpp>
 
+#include "api/client/path_params.hpp"
 #include "api/client/body_fields.hpp"
 #include "api/client/room_target.hpp"
 #include "auth/authenticate.hpp"
@@ -58,8 +59,8 @@ using ActOnMember = Result<rooms::SentEvent> (*)(rooms::RoomService&, const User
 
 Task<Result<Reply>> act_on_member(Request& request, ActOnMember act) {
     if (auto authed = co_await authenticate(request); !authed) co_return authed.error();
-    auto room_id = RoomId::parse(request.path_param("roomId"));
-    if (!room_id) co_return make_error(Errc::invalid_param, "Invalid room ID");
+    auto room_id = room_param(request);
+    if (!room_id) co_return room_id.error();
     auto body = read_body(request, /*needs_target=*/true);
     if (!body) co_return body.error();
     const auto& services = request.services();
@@ -75,8 +76,8 @@ Task<Result<Reply>> act_on_member(Request& request, ActOnMember act) {
 
 Task<Result<Reply>> post_room_join(Request& request) {
     if (auto authed = co_await authenticate(request); !authed) co_return authed.error();
-    auto room_id = RoomId::parse(request.path_param("roomId"));
-    if (!room_id) co_return make_error(Errc::invalid_param, "Invalid room ID");
+    auto room_id = room_param(request);
+    if (!room_id) co_return room_id.error();
     if (auto body = request.json_object(true); !body) co_return body.error();
     co_return co_await join_room(request, *room_id);
 }
@@ -105,8 +106,8 @@ Task<Result<Reply>> post_knock(Request& request) {
 
 Task<Result<Reply>> post_room_leave(Request& request) {
     if (auto authed = co_await authenticate(request); !authed) co_return authed.error();
-    auto room_id = RoomId::parse(request.path_param("roomId"));
-    if (!room_id) co_return make_error(Errc::invalid_param, "Invalid room ID");
+    auto room_id = room_param(request);
+    if (!room_id) co_return room_id.error();
     auto body = read_body(request, false);
     if (!body) co_return body.error();
     const auto& services = request.services();
@@ -122,8 +123,8 @@ Task<Result<Reply>> post_room_leave(Request& request) {
 // user's sync `leave` section (include_leave) until a later membership.
 Task<Result<Reply>> post_room_forget(Request& request) {
     if (auto authed = co_await authenticate(request); !authed) co_return authed.error();
-    auto room_id = RoomId::parse(request.path_param("roomId"));
-    if (!room_id) co_return make_error(Errc::invalid_param, "Invalid room ID");
+    auto room_id = room_param(request);
+    if (!room_id) co_return room_id.error();
     if (auto body = request.json_object(true); !body) co_return body.error();
     const auto& services = request.services();
     const auto& user = request.requester().user_id;

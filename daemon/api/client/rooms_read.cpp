@@ -14,6 +14,7 @@
 #include <chat/sync/sync_token.hpp>
 #include <chat/store/txn.hpp>
 
+#include "api/client/path_params.hpp"
 #include "api/client/event_context.hpp"
 #include "auth/authenticate.hpp"
 #include "services/services.hpp"
@@ -25,12 +26,6 @@ namespace {
 // /messages and /context answer at most this many events per request,
 // whatever `limit` asks (Synapse caps at 1000 too).
 constexpr std::int64_t kMaxPageEvents = 1000;
-
-Result<RoomId> room_param(const Request& request) {
-    auto room_id = RoomId::parse(request.path_param("roomId"));
-    if (!room_id) return make_error(Errc::invalid_param, "Invalid room ID");
-    return std::move(*room_id);
-}
 
 // A non-negative integer query parameter, or `fallback` when absent.
 Result<std::int64_t> integer_query(const Request& request, std::string_view name,

@@ -5,6 +5,7 @@
 #include <chat/federation/runtime/blocking_pool.hpp>
 #include <chat/rooms/room_service.hpp>
 
+#include "api/client/path_params.hpp"
 #include "api/client/body_fields.hpp"
 #include "auth/authenticate.hpp"
 #include "auth/rate_limiter.hpp"
@@ -30,8 +31,8 @@ Reply event_id_reply(const rooms::SentEvent& sent) {
 
 Task<Result<Reply>> send_state(Request& request, std::string state_key) {
     if (auto authed = co_await authenticate(request); !authed) co_return authed.error();
-    auto room_id = RoomId::parse(request.path_param("roomId"));
-    if (!room_id) co_return make_error(Errc::invalid_param, "Invalid room ID");
+    auto room_id = room_param(request);
+    if (!room_id) co_return room_id.error();
     std::string type(request.path_param("eventType"));
     if (auto checked = check_event_type(type); !checked) co_return checked.error();
     auto content = request.json_object();
@@ -55,8 +56,8 @@ Task<Result<Reply>> put_room_send(Request& request) {
     const auto& services = request.services();
     if (auto limited = services.limit_message->check(request.requester().user_id.str()))
         co_return std::move(*limited);
-    auto room_id = RoomId::parse(request.path_param("roomId"));
-    if (!room_id) co_return make_error(Errc::invalid_param, "Invalid room ID");
+    auto room_id = room_param(request);
+    if (!room_id) co_return room_id.error();
     std::string type(request.path_param("eventType"));
     if (auto checked = check_event_type(type); !checked) co_return checked.error();
     auto content = request.json_object();
@@ -82,8 +83,8 @@ Task<Result<Reply>> put_room_state_empty_key(Request& request) {
 
 Task<Result<Reply>> put_room_redact(Request& request) {
     if (auto authed = co_await authenticate(request); !authed) co_return authed.error();
-    auto room_id = RoomId::parse(request.path_param("roomId"));
-    if (!room_id) co_return make_error(Errc::invalid_param, "Invalid room ID");
+    auto room_id = room_param(request);
+    if (!room_id) co_return room_id.error();
     auto target = EventId::parse(request.path_param("eventId"));
     if (!target) co_return make_error(Errc::invalid_param, "Invalid event ID");
     auto body = request.json_object(true);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <string>
 
 #include "store/sqlite/rows.hpp"
 
@@ -33,7 +34,7 @@ std::string sender_list(std::span<const std::string> senders) {
 // servable children. Parameters: ?1 room, ?2 parent, ?3 depth, ?4 rel_type,
 // ?5 type, ?6 from, ?7 to, ?8 ignored senders (JSON), ?9 limit. The two
 // directions differ only in ORDER BY.
-constexpr std::string_view kChildrenBackward =
+constexpr std::string_view kChildrenSelect =
     "WITH RECURSIVE related(child_id, depth) AS ("
     " SELECT r.child_id, 1 FROM event_relations r"
     "  JOIN events e ON e.event_id = r.child_id"
@@ -49,27 +50,15 @@ constexpr std::string_view kChildrenBackward =
     " FROM related JOIN event_relations r ON r.child_id = related.child_id"
     " WHERE (?4 IS NULL OR r.rel_type = ?4) AND (?5 IS NULL OR r.child_type = ?5)"
     " AND r.stream_ordering > ?6 AND r.stream_ordering <= ?7"
-    " AND r.sender NOT IN (SELECT value FROM json_each(?8))"
-    " ORDER BY r.stream_ordering DESC LIMIT ?9";
+    " AND r.sender NOT IN (SELECT value FROM json_each(?8))";
 
-constexpr std::string_view kChildrenForward =
-    "WITH RECURSIVE related(child_id, depth) AS ("
-    " SELECT r.child_id, 1 FROM event_relations r"
-    "  JOIN events e ON e.event_id = r.child_id"
-    "  WHERE r.parent_id = ?2 AND r.room_id = ?1 AND e.outlier = 0 AND e.soft_failed = 0"
-    "  AND e.rejected_reason IS NULL AND e.redacted_by IS NULL"
-    " UNION"
-    " SELECT r.child_id, related.depth + 1 FROM related"
-    "  JOIN event_relations r ON r.parent_id = related.child_id"
-    "  JOIN events e ON e.event_id = r.child_id"
-    "  WHERE related.depth < ?3 AND r.room_id = ?1 AND e.outlier = 0 AND e.soft_failed = 0"
-    "  AND e.rejected_reason IS NULL AND e.redacted_by IS NULL"
-    ") SELECT r.child_id, r.rel_type, r.child_type, r.sender, r.stream_ordering"
-    " FROM related JOIN event_relations r ON r.child_id = related.child_id"
-    " WHERE (?4 IS NULL OR r.rel_type = ?4) AND (?5 IS NULL OR r.child_type = ?5)"
-    " AND r.stream_ordering > ?6 AND r.stream_ordering <= ?7"
-    " AND r.sender NOT IN (SELECT value FROM json_each(?8))"
-    " ORDER BY r.stream_ordering ASC LIMIT ?9";
+const std::string& children_sql(Direction direction) {
+    static const std::string backward =
+        std::string(kChildrenSelect) + " ORDER BY r.stream_ordering DESC LIMIT ?9";
+    static const std::string forward =
+        std::string(kChildrenSelect) + " ORDER BY r.stream_ordering ASC LIMIT ?9";
+    return direction == Direction::forward ? forward : backward;
+}
 
 // SQLite takes a bare column of an aggregate query with exactly one MAX()
 // from the row holding the maximum: child_id is the newest reply.
@@ -142,7 +131,7 @@ Result<void> index_relation(Connection& conn, const Pdu& pdu, Position stream_or
 }
 
 Result<std::vector<RelationRow>> SqliteRelations::children(const RelationsQuery& query) {
-    const auto sql = query.direction == Direction::forward ? kChildrenForward : kChildrenBackward;
+    const auto& sql = children_sql(query.direction);
     const int depth = std::clamp(query.max_depth, 1, kMaxRelationDepth);
     return all_rows(
         conn_.query(sql, query.room_id, query.parent_id, depth, query.rel_type, query.event_type,

@@ -13,18 +13,12 @@
 #include <chat/store/sqlite.hpp>
 #include <chat/sync/notifier.hpp>
 
+#include "support/ticking_clock.hpp"
+
 namespace chat::accounts {
 namespace {
 
 using nlohmann::json;
-
-class FixedClock final : public Clock {
-public:
-    std::int64_t now_ms() const override { return ++now_; }
-
-private:
-    mutable std::int64_t now_ = 1'700'000'000'000;
-};
 
 UserId user(const char* id) { return UserId::parse(id).value(); }
 
@@ -96,7 +90,7 @@ protected:
     std::filesystem::path dir_;
     std::unique_ptr<store::Store> store_;
     sync::InProcessNotifier notifier_;
-    FixedClock clock_;
+    test::TickingClock clock_;
     std::unique_ptr<rooms::RoomService> rooms_;
     std::unique_ptr<AccountService> accounts_;
 };

@@ -8,16 +8,10 @@
 #include <chat/store/sqlite.hpp>
 #include <chat/sync/notifier.hpp>
 
+#include "support/ticking_clock.hpp"
+
 namespace chat::rooms {
 namespace {
-
-class FixedClock final : public Clock {
-public:
-    std::int64_t now_ms() const override { return ++now_; }
-
-private:
-    mutable std::int64_t now_ = 1'700'000'000'000;
-};
 
 UserId user(const char* id) { return UserId::parse(id).value(); }
 
@@ -55,7 +49,7 @@ protected:
     std::filesystem::path dir_;
     std::unique_ptr<store::Store> store_;
     sync::InProcessNotifier notifier_;
-    FixedClock clock_;
+    test::TickingClock clock_;
     std::unique_ptr<RoomService> rooms_;
     UserId alice_ = user("@alice:a.test");
     UserId bob_ = user("@bob:a.test");
