@@ -228,6 +228,22 @@ TEST_F(Rooms, ContextAndEventAndMembers) {
     EXPECT_EQ(bob_->get(room_path(room, "/event/%24AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")).status, 404);
 }
 
+TEST_F(Rooms, MembersAtATokenShowTheRoomAsItWasThen) {
+    auto room = alice_->create_room({{"preset", "public_chat"}});
+    alice_->send_text(room, "before bob");
+    auto page = alice_->get(room_path(room, "/messages?dir=b&limit=1"));
+    ASSERT_EQ(page.status, 200) << page.text;
+    auto before_bob = page.body["start"].get<std::string>();
+    bob_->join(room);
+    auto now = alice_->get(room_path(room, "/members"));
+    EXPECT_EQ(now.body["chunk"].size(), 2u) << now.text;
+    auto then = alice_->get(room_path(room, "/members?at=" + escape(before_bob)));
+    ASSERT_EQ(then.status, 200) << then.text;
+    ASSERT_EQ(then.body["chunk"].size(), 1u) << then.text;
+    EXPECT_EQ(then.body["chunk"][0]["state_key"], alice_->user_id());
+    EXPECT_EQ(alice_->get(room_path(room, "/members?at=nonsense")).status, 400);
+}
+
 TEST_F(Rooms, AccountDataAndTags) {
     auto room = alice_->create_room();
     auto path = "/_matrix/client/v3/user/%40alice%3Alocalhost/account_data/org.example.x";

@@ -197,6 +197,24 @@ TEST_F(Sync, FiltersRoundTripAndApply) {
               "M_BAD_JSON");
 }
 
+TEST_F(Sync, FullStateResendsTheRoomState) {
+    auto room = alice_->create_room({{"name", "Stateful"}});
+    auto since = alice_->sync().body["next_batch"].get<std::string>();
+    alice_->send_text(room, "later");
+    auto names = [&](const nlohmann::json& body) {
+        std::set<std::string> types;
+        for (const auto& event : body["rooms"]["join"][room]["state"]["events"])
+            types.insert(event["type"].get<std::string>());
+        return types;
+    };
+    auto plain = alice_->sync(since, 5000);
+    EXPECT_FALSE(names(plain.body).contains("m.room.name")) << plain.text;
+    auto full = alice_->sync(since, 0, "&full_state=true");
+    ASSERT_EQ(full.status, 200);
+    EXPECT_TRUE(names(full.body).contains("m.room.name")) << full.text;
+    EXPECT_TRUE(names(full.body).contains("m.room.create")) << full.text;
+}
+
 TEST_F(Sync, BadTokensAndUnknownParameters) {
     auto bad = alice_->sync(std::string("garbage"));
     EXPECT_EQ(bad.status, 400);
