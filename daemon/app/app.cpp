@@ -12,6 +12,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
@@ -28,6 +29,10 @@
 #include "auth/nonces.hpp"
 #include "auth/rate_limiter.hpp"
 #include "auth/uia.hpp"
+#include "services/last_seen.hpp"
+#include "services/presence_tracker.hpp"
+#include "services/presence_writer.hpp"
+#include "services/typing_tracker.hpp"
 #include "services/wake_hub.hpp"
 #include "http/server.hpp"
 #include "routing/client_routes.hpp"
@@ -89,9 +94,11 @@ void log_failure(spdlog::logger& log, std::string_view what, std::exception_ptr 
 // The signal set and the strand that serialises everything done about signals.
 struct App::Signals {
     explicit Signals(asio::io_context& io)
-        : strand(asio::make_strand(io)), set(strand, SIGINT, SIGTERM) {}
+        : strand(asio::make_strand(io)), set(strand, SIGINT, SIGTERM), ticker(strand) {}
     asio::strand<asio::io_context::executor_type> strand;
     asio::signal_set set;
+    asio::steady_timer ticker;  // housekeeping(); cancelled at shutdown
+    bool stopping = false;      // on the strand
 };
 
 App::App(Config config)
@@ -168,6 +175,24 @@ Result<void> App::start() {
     services_.limit_register = limit_register_.get();
     services_.limit_login = limit_login_.get();
     services_.limit_message = limit_message_.get();
+    // Typing positions start at the wall clock so that they keep growing
+    // across restarts (TypingTracker).
+    typing_ = std::make_unique<TypingTracker>(clock_.now_ms());
+    presence_ = std::make_unique<PresenceTracker>(
+        presence::Timeouts{.idle_after = config_.presence_idle_after,
+                           .offline_after = config_.presence_offline_after});
+    if (config_.presence_enabled) {
+        auto present = store_->read("presence_not_offline",
+                                    [](store::ReadTxn& txn) { return txn.presence().not_offline(); });
+        if (!present) return present.error();
+        presence_->load(*present, clock_.now_ms());
+    }
+    last_seen_ = std::make_unique<LastSeen>(std::chrono::minutes(1));
+    delivery_acks_ = std::make_unique<DeliveryAcks>();
+    services_.typing = typing_.get();
+    services_.presence = presence_.get();
+    services_.last_seen = last_seen_.get();
+    services_.delivery_acks = delivery_acks_.get();
     services_.public_baseurl = config_.public_baseurl.empty()
                                    ? public_baseurl_for(config_.bind_address, *port)
                                    : config_.public_baseurl;
@@ -175,6 +200,9 @@ Result<void> App::start() {
     signals_ = std::make_unique<Signals>(*io_);
     asio::co_spawn(signals_->strand, stop_on_signal(), [this](std::exception_ptr failure) {
         log_failure(*log_, "signal handling", failure);
+    });
+    asio::co_spawn(signals_->strand, housekeeping(), [this](std::exception_ptr failure) {
+        log_failure(*log_, "housekeeping", failure);
     });
     server_->start();
 
@@ -207,6 +235,12 @@ Result<void> App::run() {
     }
     for (auto& thread : threads)
         thread.join();
+    // The event loop is done; what remains (pools draining, the store
+    // closing) must finish. Removing our handlers would restore the default
+    // action, and a late second signal would then cut the close short.
+    signals_.reset();
+    std::signal(SIGINT, SIG_IGN);
+    std::signal(SIGTERM, SIG_IGN);
     // Work still queued on the pools finishes before the store closes.
     if (db_pool_) db_pool_->join();
     if (cpu_pool_) cpu_pool_->join();
@@ -224,6 +258,8 @@ Task<void> App::stop_on_signal() {
     auto [ec, signal] = co_await signals_->set.async_wait(kNoThrow);
     if (ec) co_return;
     log_->info("{} received: shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
+    signals_->stopping = true;
+    signals_->ticker.cancel();
     asio::co_spawn(signals_->strand, stop_now_on_signal(), [this](std::exception_ptr failure) {
         log_failure(*log_, "signal handling", failure);
     });
@@ -235,6 +271,22 @@ Task<void> App::stop_on_signal() {
         log_->warn("{} connections still busy after {} s: closing them", server_->session_count(),
                    kShutdownGrace.count());
         io_->stop();
+    }
+}
+
+Task<void> App::housekeeping() {
+    constexpr std::chrono::seconds kTick{1};
+    while (!signals_->stopping) {
+        signals_->ticker.expires_after(kTick);
+        auto [ec] = co_await signals_->ticker.async_wait(kNoThrow);
+        if (ec || signals_->stopping) co_return;
+        const auto now = clock_.now_ms();
+        if (typing_->expire(now)) wake_->poke();
+        if (config_.presence_enabled) {
+            auto due = presence_->tick(now);
+            auto written = co_await write_presence(services_, std::move(due));
+            if (!written) log_->warn("presence: {}", written.error().message);
+        }
     }
 }
 

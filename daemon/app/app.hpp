@@ -36,6 +36,10 @@ class WakeHub;
 class RateLimiter;
 class UiaSessions;
 class Nonces;
+class TypingTracker;
+class PresenceTracker;
+class LastSeen;
+class DeliveryAcks;
 
 // The composition root: owns every long-lived object of chatd, builds them in
 // dependency order and hands out references. No globals.
@@ -61,6 +65,8 @@ public:
 private:
     Task<void> stop_on_signal();
     Task<void> stop_now_on_signal();
+    // Once a second: typing timeouts and presence timeouts (issue 5).
+    Task<void> housekeeping();
 
     Config config_;
     std::shared_ptr<spdlog::logger> log_;
@@ -78,6 +84,10 @@ private:
     std::unique_ptr<RateLimiter> limit_register_;
     std::unique_ptr<RateLimiter> limit_login_;
     std::unique_ptr<RateLimiter> limit_message_;
+    std::unique_ptr<TypingTracker> typing_;
+    std::unique_ptr<PresenceTracker> presence_;
+    std::unique_ptr<LastSeen> last_seen_;
+    std::unique_ptr<DeliveryAcks> delivery_acks_;
     Services services_;
     Router router_;
     std::unique_ptr<boost::asio::io_context> io_;

@@ -2,7 +2,10 @@
 
 #include <chat/federation/runtime/blocking_pool.hpp>
 #include <chat/accounts/account_service.hpp>
+#include <chat/store/txn.hpp>
 
+#include "services/last_seen.hpp"
+#include "services/presence_tracker.hpp"
 #include "services/services.hpp"
 
 namespace chat::daemon {
@@ -28,6 +31,20 @@ Task<Result<void>> authenticate(Request& request) {
                                     .device_id = std::move(found->device_id),
                                     .admin = found->admin,
                                     .access_token = std::move(*token)});
+
+    // "Last seen": the presence offline timeout restarts at every request;
+    // the device's last_seen_ts / last_seen_ip are written at most once a
+    // minute (LastSeen). A failed write costs the client nothing.
+    const auto& requester = request.requester();
+    const auto now = services.clock->now_ms();
+    if (services.presence) services.presence->seen(requester.user_id, now);
+    if (services.last_seen && services.last_seen->due(requester.user_id, requester.device_id, now)) {
+        std::string ip = request.remote_address();
+        std::string agent(request.header("User-Agent"));
+        (void)co_await services.db->write("device_last_seen", [&](store::WriteTxn& txn) {
+            return txn.devices().touch(requester.user_id, requester.device_id, now, ip, agent);
+        });
+    }
     co_return ok();
 }
 

@@ -181,6 +181,51 @@ constexpr std::array kRegistrationOptions = {
            }},
 };
 
+constexpr std::array kPresenceOptions = {
+    Option{"enabled",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto enabled = read_bool(key, value);
+               if (!enabled) return enabled.error();
+               draft.config.presence_enabled = *enabled;
+               return ok();
+           }},
+    Option{"idle_after_seconds",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto seconds = read_integer(key, value, 1, 7 * 24 * 3600);
+               if (!seconds) return seconds.error();
+               draft.config.presence_idle_after = std::chrono::seconds(*seconds);
+               return ok();
+           }},
+    Option{"offline_after_seconds",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto seconds = read_integer(key, value, 1, 7 * 24 * 3600);
+               if (!seconds) return seconds.error();
+               draft.config.presence_offline_after = std::chrono::seconds(*seconds);
+               return ok();
+           }},
+};
+
+template <bool Config::*Member>
+Result<void> set_bool(std::string_view key, const YAML::Node& value, Draft& draft) {
+    auto enabled = read_bool(key, value);
+    if (!enabled) return enabled.error();
+    draft.config.*Member = *enabled;
+    return ok();
+}
+
+constexpr std::array kDeliveryOptions = {
+    Option{"explicit", set_bool<&Config::delivery_explicit>},
+    Option{"inferred", set_bool<&Config::delivery_inferred>},
+    Option{"public_rooms", set_bool<&Config::delivery_public_rooms>},
+};
+
+constexpr std::array kReceiptsOptions = {
+    Option{"delivery",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               return apply_section(key, value, kDeliveryOptions, draft);
+           }},
+};
+
 constexpr std::array kOptions = {
     Option{"server_name",
            [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
@@ -293,6 +338,14 @@ constexpr std::array kOptions = {
     Option{"rate_limits",
            [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
                return apply_section(key, value, kRateLimitSections, draft);
+           }},
+    Option{"presence",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               return apply_section(key, value, kPresenceOptions, draft);
+           }},
+    Option{"receipts",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               return apply_section(key, value, kReceiptsOptions, draft);
            }},
     Option{"ready_file",
            [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
@@ -452,6 +505,28 @@ rate_limits:
     per_second: {rl_message_rate}
     burst: {rl_message_burst}
 
+# Presence ("online", "unavailable", "offline" and last seen), sent only to
+# users who share a room. enabled: false drops it from /sync and ignores
+# PUT /presence.
+presence:
+  enabled: {presence_enabled}
+  # Online with no activity (messages, receipts, typing) for this long:
+  # unavailable.
+  idle_after_seconds: {presence_idle}
+  # No request and no /sync in progress for this long: offline.
+  offline_after_seconds: {presence_offline}
+
+receipts:
+  # MSC4089 delivery receipts (type org.matrix.msc4089.delivery), routed to
+  # the sender of the event only. explicit: clients' own receipts; inferred:
+  # the server marks a room delivered up to an event once any device of the
+  # recipient synced past it. public_rooms: whether either applies in rooms
+  # anyone can join (off: it would tell strangers who is online).
+  delivery:
+    explicit: {delivery_explicit}
+    inferred: {delivery_inferred}
+    public_rooms: {delivery_public_rooms}
+
 # When set, chatd writes {{"port": N}} to this file once it is listening,
 # and removes it when it stops. Tests and supervisors use it with port: 0.
 #ready_file: ./data/ready.json
@@ -470,7 +545,13 @@ rate_limits:
         fmt::arg("rl_login_rate", defaults.rate_limit_login.per_second),
         fmt::arg("rl_login_burst", defaults.rate_limit_login.burst),
         fmt::arg("rl_message_rate", defaults.rate_limit_message.per_second),
-        fmt::arg("rl_message_burst", defaults.rate_limit_message.burst));
+        fmt::arg("rl_message_burst", defaults.rate_limit_message.burst),
+        fmt::arg("presence_enabled", defaults.presence_enabled),
+        fmt::arg("presence_idle", defaults.presence_idle_after.count()),
+        fmt::arg("presence_offline", defaults.presence_offline_after.count()),
+        fmt::arg("delivery_explicit", defaults.delivery_explicit),
+        fmt::arg("delivery_inferred", defaults.delivery_inferred),
+        fmt::arg("delivery_public_rooms", defaults.delivery_public_rooms));
 }
 
 bool Config::registration_open() const {

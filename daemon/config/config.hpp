@@ -52,6 +52,15 @@ struct Config {
     RateLimit rate_limit_register{0.17, 3};   // per client address
     RateLimit rate_limit_login{0.17, 3};      // per client address
     RateLimit rate_limit_message{10, 50};     // per user
+    // Presence (issue 5): off means no presence in sync and PUT ignored.
+    bool presence_enabled = true;
+    std::chrono::seconds presence_idle_after{300};    // online -> unavailable
+    std::chrono::seconds presence_offline_after{30};  // no request -> offline
+    // MSC4089 delivery receipts: clients' own, inferred from sync, and
+    // whether either applies in public rooms.
+    bool delivery_explicit = true;
+    bool delivery_inferred = true;
+    bool delivery_public_rooms = false;
 
     // Whether /register is open with this configuration.
     bool registration_open() const;

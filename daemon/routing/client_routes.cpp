@@ -8,7 +8,9 @@
 #include "api/client/devices.hpp"
 #include "api/client/directory.hpp"
 #include "api/client/openid.hpp"
+#include "api/client/presence.hpp"
 #include "api/client/profile.hpp"
+#include "api/client/receipts.hpp"
 #include "api/client/push_rules.hpp"
 #include "api/client/relations.hpp"
 #include "api/client/reports.hpp"
@@ -18,6 +20,7 @@
 #include "api/client/rooms_send.hpp"
 #include "api/client/search.hpp"
 #include "api/client/sync.hpp"
+#include "api/client/typing.hpp"
 #include "api/client/versions.hpp"
 #include "api/client/well_known.hpp"
 #include "routing/router.hpp"
@@ -150,6 +153,14 @@ void add_client_routes(Router& router) {
     add_v3(router, post, "/search", post_search);
     add_v3(router, post, "/user_directory/search", post_user_directory_search);
     add_v3(router, post, "/user/{userId}/openid/request_token", post_openid_request_token);
+
+    // Receipts, read markers, typing, presence (issue 5): api/client/receipts.cpp,
+    // typing.cpp, presence.cpp
+    add_v3(router, post, "/rooms/{roomId}/receipt/{receiptType}/{eventId}", post_receipt);
+    add_v3(router, post, "/rooms/{roomId}/read_markers", post_read_markers);
+    add_v3(router, put, "/rooms/{roomId}/typing/{userId}", put_typing);
+    add_v3(router, get, "/presence/{userId}/status", get_presence);
+    add_v3(router, put, "/presence/{userId}/status", put_presence);
 }
 
 }  // namespace chat::daemon

@@ -23,6 +23,10 @@ class WakeHub;
 class RateLimiter;
 class UiaSessions;
 class Nonces;
+class TypingTracker;
+class PresenceTracker;
+class LastSeen;
+class DeliveryAcks;
 
 // What handlers reach through Request::services(). App builds it once before
 // the server starts and owns everything it points to; handlers on any network
@@ -42,6 +46,11 @@ struct Services {
     RateLimiter* limit_register = nullptr;     // per client address
     RateLimiter* limit_login = nullptr;        // per client address
     RateLimiter* limit_message = nullptr;      // per user
+    // Issue 5: typing, presence, devices' last seen, delivery inference.
+    TypingTracker* typing = nullptr;
+    PresenceTracker* presence = nullptr;
+    LastSeen* last_seen = nullptr;
+    DeliveryAcks* delivery_acks = nullptr;
 };
 
 }  // namespace chat::daemon

@@ -7,13 +7,20 @@
 #include <nlohmann/json.hpp>
 
 #include <chat/federation/runtime/blocking_pool.hpp>
+#include <chat/presence/presence.hpp>
+#include <chat/receipts/delivery.hpp>
 #include <chat/sync/filter.hpp>
 #include <chat/sync/sync_assembler.hpp>
 #include <chat/sync/sync_token.hpp>
 #include <chat/store/txn.hpp>
 
 #include "auth/authenticate.hpp"
+#include "config/config.hpp"
+#include "services/last_seen.hpp"
+#include "services/presence_tracker.hpp"
+#include "services/presence_writer.hpp"
 #include "services/services.hpp"
+#include "services/typing_tracker.hpp"
 #include "services/wake_hub.hpp"
 
 namespace chat::daemon {
@@ -42,6 +49,54 @@ Task<Result<UserId>> own_user(Request& request) {
     co_return std::move(*user);
 }
 
+// set_presence: online when absent (spec).
+Result<presence::State> set_presence_param(const Request& request) {
+    auto text = request.query("set_presence");
+    if (!text || text->empty()) return presence::State::online;
+    auto state = presence::parse_state(*text);
+    if (!state)
+        return make_error(Errc::invalid_param,
+                          "'set_presence' must be online, unavailable or offline");
+    return *state;
+}
+
+// While a /sync runs, its user counts as connected (no offline timeout).
+class SyncingGuard {
+public:
+    SyncingGuard(const Services& services, UserId user)
+        : services_(services), user_(std::move(user)) {}
+    ~SyncingGuard() { services_.presence->sync_ended(user_, services_.clock->now_ms()); }
+    SyncingGuard(const SyncingGuard&) = delete;
+    SyncingGuard& operator=(const SyncingGuard&) = delete;
+
+private:
+    const Services& services_;
+    UserId user_;
+};
+
+// A sync whose `since` is past events this user had not acknowledged yet
+// proves that one of their devices received them: delivery is inferred for
+// the senders (libchat receipts/delivery.hpp). Most syncs skip the write:
+// DeliveryAcks remembers how far each user got. Best effort: a failure here
+// must not fail the sync.
+Task<void> infer_delivery(const Services& services, const UserId& user,
+                          const sync::SyncToken& since) {
+    const auto& config = *services.config;
+    if (!config.delivery_inferred) co_return;
+    const store::Position position = since.streams[store::Stream::events];
+    if (!services.delivery_acks->pending(user, position)) co_return;
+    const receipts::DeliveryPolicy policy{.explicit_receipts = config.delivery_explicit,
+                                          .inferred = config.delivery_inferred,
+                                          .public_rooms = config.delivery_public_rooms};
+    const auto now = services.clock->now_ms();
+    auto moved = co_await services.db->write("infer_delivery", [&](store::WriteTxn& txn) {
+        return receipts::infer_delivery(txn, user, position, now, policy);
+    });
+    if (!moved) co_return;
+    services.delivery_acks->acked(user, position);
+    if (*moved) services.wake->advanced(store::Stream::receipts, **moved);
+}
+
 }  // namespace
 
 // A long-poll costs this coroutine and its socket, never a thread: between
@@ -63,6 +118,8 @@ Task<Result<Reply>> get_sync(Request& request) {
     auto timeout = sync_timeout(request);
     if (!timeout) co_return timeout.error();
     const bool full_state = request.query("full_state").value_or("false") == "true";
+    auto set_presence = set_presence_param(request);
+    if (!set_presence) co_return set_presence.error();
 
     sync::Filter filter;
     if (auto param = request.query("filter"); param && !param->empty()) {
@@ -73,14 +130,31 @@ Task<Result<Reply>> get_sync(Request& request) {
         filter = std::move(*loaded);
     }
 
+    if (since) co_await infer_delivery(services, requester.user_id, *since);
+    const bool presence_on = services.config->presence_enabled;
+    std::optional<SyncingGuard> syncing;
+    if (presence_on) {
+        syncing.emplace(services, requester.user_id);
+        if (services.presence->sync_started(requester.user_id, *set_presence,
+                                            services.clock->now_ms())) {
+            std::vector<UserId> users{requester.user_id};
+            (void)co_await write_presence(services, std::move(users));
+        }
+    }
+
     sync::SyncRequest sync_request{.user = requester.user_id,
                                    .device_id = requester.device_id,
                                    .since = since,
                                    .full_state = full_state,
-                                   .filter = std::move(filter)};
+                                   .filter = std::move(filter),
+                                   .typing = services.typing,
+                                   .presence = presence_on};
     const auto deadline = std::chrono::steady_clock::now() + *timeout;
     for (;;) {
         auto generation = services.wake->generation();
+        // Read before the store snapshot: a typing change that races with
+        // it is sent again next time rather than lost.
+        sync_request.typing_position = services.typing->position();
         sync_request.now_ts = services.clock->now_ms();
         auto result = co_await services.db->read("sync", [&](store::ReadTxn& txn) {
             return sync::assemble_sync(txn, sync_request);

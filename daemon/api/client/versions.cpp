@@ -2,6 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chat/receipts/delivery.hpp>
+
+#include "config/config.hpp"
+#include "services/services.hpp"
+
 namespace chat::daemon {
 
 // GET /_matrix/client/versions
@@ -9,16 +14,21 @@ namespace chat::daemon {
 // the list literally. docs/api-coverage.md says endpoint by endpoint what is
 // implemented; what each of these versions requires of a client's first
 // contact (register, login, sync, rooms, messages, account data, push rules)
-// is; the content repository, typing and receipts are not yet, and arrive
-// with their issues. We stop at v1.6: later versions add endpoints (async
+// is, and so are typing, receipts and presence; the content repository is
+// not yet. We stop at v1.6: later versions add endpoints (async
 // media upload in v1.7, authenticated media in v1.11) that are not built.
-// Access tokens in the query string (matrix-nio) stay accepted. Unstable features are advertised only once they work (MSC4089
-// delivery receipts arrive with the receipts issue).
-Task<Result<Reply>> get_versions(Request& /*request*/) {
+// Access tokens in the query string (matrix-nio) stay accepted. Unstable
+// features are advertised only while they work: MSC4089 delivery receipts
+// unless the operator turned both kinds off.
+Task<Result<Reply>> get_versions(Request& request) {
+    const auto& config = *request.services().config;
+    auto unstable = nlohmann::json::object();
+    if (config.delivery_explicit || config.delivery_inferred)
+        unstable[std::string(receipts::kDeliveryFeature)] = true;
     co_return Reply::json({
         {"versions",
          {"r0.5.0", "r0.6.0", "r0.6.1", "v1.1", "v1.2", "v1.3", "v1.4", "v1.5", "v1.6"}},
-        {"unstable_features", nlohmann::json::object()},
+        {"unstable_features", std::move(unstable)},
     });
 }
 

@@ -13,6 +13,7 @@
 #include <chat/crypto/random.hpp>
 #include <chat/events/event_hashes.hpp>
 #include <chat/events/redaction.hpp>
+#include <chat/push/notifications.hpp>
 #include <chat/auth/power_levels.hpp>
 #include <chat/state/state_res.hpp>
 
@@ -342,6 +343,11 @@ Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) 
             txn.current_state().apply_delta(draft.room_id, delta, persisted->stream_ordering);
         if (!applied) return applied.error();
     }
+    // Who this event notifies is decided now, once (unread counts).
+    if (auto pushed = push::record_push_actions(txn, *pdu, version, persisted->stream_ordering,
+                                                clock_.now_ms());
+        !pushed)
+        return pushed.error();
 
     // Our event is now the room's only extremity: keep what the next one needs.
     if (consumes_all) {

@@ -5,7 +5,10 @@
 #include <set>
 #include <utility>
 
+#include <chat/presence/presence.hpp>
+#include <chat/push/notifications.hpp>
 #include <chat/push/push_rules_store.hpp>
+#include <chat/receipts/delivery.hpp>
 #include <chat/sync/client_event.hpp>
 
 #include "sync/room_state_at.hpp"
@@ -26,6 +29,11 @@ constexpr std::size_t kMaxScannedTimelineEvents = 1000;
 // Receipt changes read across all rooms before falling back to one query
 // per joined room (a `since` far in the past).
 constexpr std::size_t kReceiptScanLimit = 1000;
+// Delivery receipts and inferred moves read per sync, at most (the newest
+// are what a sender's client shows).
+constexpr std::size_t kDeliveryScanLimit = 1000;
+// Presence updates per sync, at most: the newest win.
+constexpr std::size_t kPresenceScanLimit = 1000;
 // Spec: the summary names up to 5 heroes.
 constexpr std::size_t kMaxHeroes = 5;
 
@@ -149,6 +157,8 @@ private:
     Result<std::optional<json>> receipts_event(const std::vector<store::ReceiptRow>& rows);
     Result<std::vector<store::ReceiptRow>> receipt_changes(const RoomId& room);
     Result<json> room_account_data(const RoomId& room, bool fresh);
+    Result<void> load_delivery();
+    Result<void> presence_section();
 
     Result<const std::vector<store::CurrentStateChange>*> state_log(const RoomId& room);
     // Asks the typing source once per room and keeps the answer for ephemeral().
@@ -177,6 +187,14 @@ private:
     // room new to the client.
     std::optional<std::map<RoomId, std::vector<store::AccountDataRow>>> all_account_data_;
     std::map<RoomId, std::optional<std::vector<UserId>>> typing_;
+    // MSC4089 delivery for the events this user sent, by room: receipt
+    // content entries {event id, user, data} (explicit and inferred).
+    struct DeliveryNote {
+        std::string event_id;
+        std::string user_id;
+        json data;
+    };
+    std::map<RoomId, std::vector<DeliveryNote>> delivery_;
 
     json body_;
     bool has_updates_ = false;
@@ -209,6 +227,8 @@ Result<SyncResult> Assembler::run() {
     };
 
     if (auto r = load_ignored_users(); !r) return r.error();
+    if (auto r = load_delivery(); !r) return r.error();
+    if (auto r = presence_section(); !r) return r.error();
 
     // Account data first: rooms read their share of it.
     auto account_data =
@@ -360,6 +380,7 @@ Result<void> Assembler::incremental_rooms() {
                                  changed != membership_changes.end() ||
                                  room_account_data_.contains(room) ||
                                  (receipts_by_room_ ? receipts_by_room_->contains(room) : true) ||
+                                 delivery_.contains(room) ||
                                  (typing_moved && typing_changed(room));
             if (!touched) continue;
             auto built =
@@ -512,9 +533,13 @@ Result<std::optional<json>> Assembler::joined_room(const RoomId& room, const Tim
         {"state", events_of(std::move(*state))},
         {"ephemeral", events_of(std::move(*ephemeral_json))},
         {"account_data", events_of(std::move(*account_data))},
-        // Notification counts come with push rules; zeros until then.
-        {"unread_notifications", {{"highlight_count", 0}, {"notification_count", 0}}},
     };
+    // Counted from what was decided when each event was persisted
+    // (push/notifications.hpp), after the user's read receipt.
+    auto unread = push::unread_counts(txn_, req_.user, room);
+    if (!unread) return unread.error();
+    section["unread_notifications"] = {{"highlight_count", unread->highlights},
+                                       {"notification_count", unread->notifications}};
     if (room_summary) section["summary"] = std::move(*room_summary);
     return std::optional<json>(std::move(section));
 }
@@ -894,6 +919,14 @@ Result<json> Assembler::ephemeral(const RoomId& room, bool fresh) {
         if (!rows) return rows.error();
         auto event = receipts_event(*rows);
         if (!event) return event.error();
+        // Delivery for this user's events goes in the same m.receipt event:
+        // bundled, as MSC4089 asks.
+        if (auto it = delivery_.find(room); it != delivery_.end()) {
+            if (!*event) *event = json{{"type", "m.receipt"}, {"content", json::object()}};
+            for (auto& note : it->second)
+                (**event)["content"][note.event_id][std::string(receipts::kDeliveryType)]
+                         [note.user_id] = std::move(note.data);
+        }
         if (*event) out.push_back(std::move(**event));
     }
     if (req_.typing && ephemeral_filter.matches_type("m.typing")) {
@@ -946,6 +979,64 @@ Result<const std::vector<store::AccountDataRow>*> Assembler::all_room_account_da
     auto it = all_account_data_->find(room);
     if (it == all_account_data_->end()) return nullptr;
     return &it->second;
+}
+
+// Explicit delivery receipts for the user's events in range (incremental
+// syncs only: they are per event, and an initial sync would have to send
+// the whole history), and inferred delivery positions whose move concerns
+// this user: in range, or the current ones for an initial sync.
+Result<void> Assembler::load_delivery() {
+    const Position from = initial_ ? store::kMinPosition : from_[Stream::receipts];
+    const Position to = to_[Stream::receipts];
+    if (!initial_) {
+        auto explicit_rows =
+            txn_.delivery().receipts_for_sender(req_.user, from, to, kDeliveryScanLimit);
+        if (!explicit_rows) return explicit_rows.error();
+        for (auto& row : *explicit_rows) {
+            if (ignored_.contains(row.user_id.str())) continue;
+            delivery_[row.room_id].push_back({std::string(row.event_id.str()),
+                                              std::string(row.user_id.str()),
+                                              json{{"ts", row.ts}}});
+        }
+    }
+    auto inferred = txn_.delivery().inferred_in_joined_rooms(req_.user, from, to,
+                                                             kDeliveryScanLimit);
+    if (!inferred) return inferred.error();
+    const std::string me(req_.user.str());
+    for (auto& row : *inferred) {
+        if (row.user_id == req_.user || ignored_.contains(row.user_id.str())) continue;
+        const auto own = row.sender_events.find(me);
+        if (own == row.sender_events.end() || !own->is_string()) continue;
+        // Keyed by the user's own newest event it covers, so that a client
+        // that knows only per-event receipts marks a message of its own;
+        // `inferred` says the receipt covers everything up to `up_to`.
+        delivery_[row.room_id].push_back(
+            {own->get<std::string>(), std::string(row.user_id.str()),
+             json{{"ts", row.ts}, {"inferred", true}, {"up_to", row.event_id.str()}}});
+    }
+    return ok();
+}
+
+// m.presence of the user and of everyone who shares a room with them:
+// changes in range, or the current presence for an initial sync.
+Result<void> Assembler::presence_section() {
+    if (!req_.presence) return ok();
+    const Position from = initial_ ? store::kMinPosition : from_[Stream::presence];
+    auto rows =
+        txn_.presence().visible_changes(req_.user, from, to_[Stream::presence], kPresenceScanLimit);
+    if (!rows) return rows.error();
+    json& events = body_["presence"]["events"];
+    for (const auto& row : *rows) {
+        if (ignored_.contains(row.user_id.str())) continue;
+        if (!filter_.presence.matches("m.presence", row.user_id.str())) continue;
+        // An initial sync has no use for users who were never seen.
+        if (initial_ && row.state == "offline" && row.last_active_ts == 0) continue;
+        events.push_back(json{{"type", "m.presence"},
+                              {"sender", row.user_id.str()},
+                              {"content", presence::content(presence::from_row(row), req_.now_ts)}});
+    }
+    if (!events.empty()) has_updates_ = true;
+    return ok();
 }
 
 bool Assembler::typing_changed(const RoomId& room) {

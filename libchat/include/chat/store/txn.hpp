@@ -4,6 +4,7 @@
 #include <chat/store/account_data.hpp>
 #include <chat/store/aliases.hpp>
 #include <chat/store/current_state.hpp>
+#include <chat/store/delivery.hpp>
 #include <chat/store/devices.hpp>
 #include <chat/store/events.hpp>
 #include <chat/store/extremities.hpp>
@@ -12,6 +13,8 @@
 #include <chat/store/push_rules.hpp>
 #include <chat/store/members.hpp>
 #include <chat/store/openid_tokens.hpp>
+#include <chat/store/presence.hpp>
+#include <chat/store/push_actions.hpp>
 #include <chat/store/receipts.hpp>
 #include <chat/store/relations.hpp>
 #include <chat/store/reports.hpp>
@@ -62,6 +65,11 @@ public:
     // Kept up to date by the writes of other areas: read-only.
     virtual SearchReader& search() = 0;
     virtual UserDirectoryReader& user_directory() = 0;
+    // Issue 5: presence, and MSC4089 delivery (explicit and inferred).
+    virtual PresenceReader& presence() = 0;
+    virtual DeliveryReader& delivery() = 0;
+    // Push rule outcomes per member and event (unread counts).
+    virtual PushActionsReader& push_actions() = 0;
 
     Result<Position> current_position(Stream stream) { return streams().current(stream); }
 
@@ -94,6 +102,9 @@ public:
     Aliases& aliases() override = 0;
     Reports& reports() override = 0;
     OpenIdTokens& openid_tokens() override = 0;
+    Presence& presence() override = 0;
+    Delivery& delivery() override = 0;
+    PushActions& push_actions() override = 0;
 
     // The position for a change written in this transaction (Streams::next).
     Result<Position> next_position(Stream stream) { return streams().next(stream); }

@@ -42,6 +42,8 @@ struct SyncRequest {
     // typing from (null: no typing).
     std::int64_t typing_position = 0;
     const TypingSource* typing = nullptr;
+    // Whether presence is sent (configuration `presence.enabled`).
+    bool presence = true;
 };
 
 struct SyncResult {

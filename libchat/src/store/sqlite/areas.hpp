@@ -166,6 +166,50 @@ private:
     Connection& conn_;
 };
 
+class SqlitePresence final : public Presence {
+public:
+    explicit SqlitePresence(Connection& conn) : conn_(conn) {}
+    Result<std::optional<PresenceRow>> get(const UserId& user_id) override;
+    Result<std::vector<PresenceRow>> visible_changes(const UserId& viewer, Position from,
+                                                     Position to, std::size_t limit) override;
+    Result<std::vector<PresenceRow>> not_offline() override;
+    Result<bool> share_a_room(const UserId& a, const UserId& b) override;
+    Result<void> put(const PresenceRow& row) override;
+
+private:
+    Connection& conn_;
+};
+
+class SqliteDelivery final : public Delivery {
+public:
+    explicit SqliteDelivery(Connection& conn) : conn_(conn) {}
+    Result<std::optional<InferredDeliveryRow>> inferred(const RoomId& room_id,
+                                                       const UserId& user_id) override;
+    Result<std::vector<DeliveryReceiptRow>> receipts_for_sender(const UserId& sender,
+                                                                Position from, Position to,
+                                                                std::size_t limit) override;
+    Result<std::vector<InferredDeliveryRow>> inferred_in_joined_rooms(
+        const UserId& viewer, Position from, Position to, std::size_t limit) override;
+    Result<Position> acked_position(const UserId& user_id) override;
+    Result<bool> put_receipt(const DeliveryReceiptRow& row) override;
+    Result<void> put_inferred(const InferredDeliveryRow& row) override;
+    Result<void> set_acked_position(const UserId& user_id, Position position) override;
+
+private:
+    Connection& conn_;
+};
+
+class SqlitePushActions final : public PushActions {
+public:
+    explicit SqlitePushActions(Connection& conn) : conn_(conn) {}
+    Result<UnreadCounts> counts(const UserId& user_id, const RoomId& room_id,
+                                Position after) override;
+    Result<void> put(const PushActionRow& row) override;
+
+private:
+    Connection& conn_;
+};
+
 class SqliteAccountData final : public AccountData {
 public:
     explicit SqliteAccountData(Connection& conn) : conn_(conn) {}

@@ -35,6 +35,9 @@ public:
     OpenIdTokens& openid_tokens() override { return openid_tokens_; }
     SearchReader& search() override { return search_; }
     UserDirectoryReader& user_directory() override { return user_directory_; }
+    Presence& presence() override { return presence_; }
+    Delivery& delivery() override { return delivery_; }
+    PushActions& push_actions() override { return push_actions_; }
 
 private:
     SqliteEvents events_;
@@ -59,6 +62,9 @@ private:
     SqliteOpenIdTokens openid_tokens_;
     SqliteSearch search_;
     SqliteUserDirectory user_directory_;
+    SqlitePresence presence_;
+    SqliteDelivery delivery_;
+    SqlitePushActions push_actions_;
 };
 
 }  // namespace chat::store::sqlite

@@ -6,14 +6,26 @@
 
 #include <gtest/gtest.h>
 
+#include "config/config.hpp"
 #include "daemon/support/run_task.hpp"
 #include "services/services.hpp"
 
 namespace chat::daemon {
 namespace {
 
+nlohmann::json versions_with(const Config& config) {
+    Services services{.server_name = "a.test", .public_baseurl = "https://matrix.a.test/",
+                      .config = &config};
+    Request request(Method::get, "/_matrix/client/versions", {}, {}, services);
+    auto reply = test::run_task(get_versions(request));
+    EXPECT_TRUE(reply);
+    return reply ? nlohmann::json::parse(reply->body) : nlohmann::json();
+}
+
 TEST(Versions, PromiseNothingNotYetImplemented) {
-    Services services{.server_name = "a.test", .public_baseurl = "https://matrix.a.test/"};
+    Config config;
+    Services services{.server_name = "a.test", .public_baseurl = "https://matrix.a.test/",
+                      .config = &config};
     Request request(Method::get, "/_matrix/client/versions", {}, {}, services);
     auto reply = test::run_task(get_versions(request));
     ASSERT_TRUE(reply);
@@ -27,7 +39,17 @@ TEST(Versions, PromiseNothingNotYetImplemented) {
     EXPECT_NE(std::find(versions.begin(), versions.end(), "v1.1"), versions.end()) << versions;
     EXPECT_NE(std::find(versions.begin(), versions.end(), "r0.6.1"), versions.end()) << versions;
     EXPECT_EQ(std::find(versions.begin(), versions.end(), "v1.11"), versions.end()) << versions;
-    EXPECT_EQ(body["unstable_features"], nlohmann::json::object());
+    // MSC4089 delivery receipts work (issue 5) and are on by default.
+    EXPECT_EQ(body["unstable_features"], nlohmann::json({{"org.matrix.msc4089", true}}));
+}
+
+TEST(Versions, DeliveryReceiptsAreNotAdvertisedWhenTurnedOff) {
+    Config config;
+    config.delivery_explicit = false;
+    config.delivery_inferred = false;
+    EXPECT_EQ(versions_with(config)["unstable_features"], nlohmann::json::object());
+    config.delivery_inferred = true;
+    EXPECT_EQ(versions_with(config)["unstable_features"]["org.matrix.msc4089"], true);
 }
 
 }  // namespace

@@ -1,0 +1,43 @@
+#include "services/presence_writer.hpp"
+
+#include <chat/federation/runtime/blocking_pool.hpp>
+#include <chat/presence/presence.hpp>
+#include <chat/store/txn.hpp>
+
+#include "config/config.hpp"
+#include "services/presence_tracker.hpp"
+#include "services/services.hpp"
+#include "services/wake_hub.hpp"
+
+namespace chat::daemon {
+
+Task<Result<void>> write_presence(const Services& services, std::vector<UserId> users) {
+    if (users.empty()) co_return ok();
+    auto last = co_await services.db->write(
+        "presence", [&](store::WriteTxn& txn) -> Result<std::optional<store::Position>> {
+            std::optional<store::Position> position;
+            for (const auto& user : users) {
+                // Taken on the writer thread: the newest status wins even if
+                // two writes for one user race.
+                auto status = services.presence->take_for_write(user);
+                if (!status) continue;
+                auto written = presence::write(txn, user, *status);
+                if (!written) return written.error();
+                position = *written;
+            }
+            return position;
+        });
+    if (!last) co_return last.error();
+    if (*last) services.wake->advanced(store::Stream::presence, **last);
+    co_return ok();
+}
+
+Task<void> note_activity(const Services& services, const UserId& user) {
+    if (!services.config->presence_enabled) co_return;
+    if (!services.presence->activity(user, services.clock->now_ms())) co_return;
+    std::vector<UserId> users{user};
+    // Presence is best effort: a failed write is retried by the next tick.
+    (void)co_await write_presence(services, std::move(users));
+}
+
+}  // namespace chat::daemon
