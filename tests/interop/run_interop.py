@@ -21,6 +21,7 @@ import traceback
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
 try:
     import nio  # noqa: F401  (the checks below import it too)
