@@ -59,21 +59,30 @@ def read_expected_failures(path: Path) -> set[str]:
 
 def reason_of(error: BaseException, timeout_s: float) -> str:
     if isinstance(error, asyncio.TimeoutError):
-        return f"no result within {timeout_s:.0f} s"
+        return f"no result within {timeout_s:.1f} s"
     text = str(error).strip().splitlines()
     return f"{type(error).__name__}: {text[0] if text else ''}".rstrip(": ")
 
 
-async def run_checks(ctx: Context, selected, timeout_s: float, verbose: bool) -> dict:
+async def run_checks(ctx: Context, selected, timeout_s: float, suite_s: float,
+                     verbose: bool) -> dict:
+    """Runs the checks in order. Past `suite_s` seconds the rest fail at once,
+    so the summary is printed before ctest's own timeout kills the run."""
     results = {}
+    suite_end = time.monotonic() + suite_s
     for name, check in selected:
         started = time.monotonic()
+        budget = min(timeout_s, suite_end - started)
+        if budget <= 0:
+            results[name] = f"not run: the suite's {suite_s:.0f} s were used up"
+            print(f"FAIL {name}: {results[name]}", flush=True)
+            continue
         try:
-            await asyncio.wait_for(check(ctx), timeout_s)
+            await asyncio.wait_for(check(ctx), budget)
             results[name] = None
             print(f"PASS {name} ({time.monotonic() - started:.1f} s)", flush=True)
         except Exception as error:  # any failure is this check's, not the suite's
-            results[name] = reason_of(error, timeout_s)
+            results[name] = reason_of(error, budget)
             print(f"FAIL {name}: {results[name]}", flush=True)
             if verbose:
                 traceback.print_exc()
@@ -98,6 +107,8 @@ def main() -> int:
                         default=HERE / "expected_failures.txt")
     parser.add_argument("--check-timeout", type=float, default=20.0,
                         help="seconds each check may take")
+    parser.add_argument("--suite-timeout", type=float, default=90.0,
+                        help="seconds for all checks together (ctest allows 120)")
     parser.add_argument("--only", action="append", default=[],
                         help="run only this check (repeatable); skips the list comparison")
     parser.add_argument("--verbose", action="store_true", help="tracebacks for failures")
@@ -127,7 +138,8 @@ def main() -> int:
         async def run():
             ctx = Context(chatd.url, workdir / "nio")
             try:
-                return await run_checks(ctx, selected, args.check_timeout, args.verbose)
+                return await run_checks(ctx, selected, args.check_timeout, args.suite_timeout,
+                                        args.verbose)
             finally:
                 await ctx.close()
 
