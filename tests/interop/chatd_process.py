@@ -5,6 +5,7 @@ once it serves (docs/configuration.md), so there is no port to guess and no
 race with other tests. Its stdout and stderr go to chatd.log in the temp dir.
 """
 
+import ctypes
 import json
 import signal
 import subprocess
@@ -40,6 +41,15 @@ class ChatdError(RuntimeError):
     pass
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def _end_with_parent() -> None:
+    """Runs in the child before exec: if the runner dies (ctest's timeout
+    kills it), the kernel sends chatd SIGTERM instead of leaving it behind."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 class ChatdProcess:
     """One chatd child process in `workdir`; stop() ends it by its pid."""
 
@@ -70,6 +80,7 @@ class ChatdProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
+                preexec_fn=_end_with_parent,
             )
         finally:
             log.close()  # the child has its own descriptor
