@@ -16,6 +16,7 @@ packages=(
     # tests and benchmarks
     libgtest-dev libgmock-dev libbenchmark-dev
     curl
+    python3-matrix-nio python3-olm    # tests/interop (run with /usr/bin/python3)
 )
 
 missing=()

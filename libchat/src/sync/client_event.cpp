@@ -1,10 +1,31 @@
 #include <chat/sync/client_event.hpp>
 
+#include <string>
 #include <utility>
 
 #include <chat/sync/aggregations.hpp>
 
 namespace chat::sync {
+
+namespace {
+
+// Room versions 1-10 name a redaction's target at the top level, v11+ in
+// `content.redacts`. Room v11 asks servers to serve it in both places over the
+// Client-Server API, so that clients written for either layout (matrix-nio
+// 0.20 reads only the top level) understand redactions in every room version.
+void add_redacts_both_places(const nlohmann::json& pdu, nlohmann::json& out) {
+    nlohmann::json& content = out["content"];
+    std::string target;
+    if (auto top = pdu.find("redacts"); top != pdu.end() && top->is_string())
+        target = top->get<std::string>();
+    else if (auto inner = content.find("redacts"); inner != content.end() && inner->is_string())
+        target = inner->get<std::string>();
+    if (target.empty()) return;  // a redacted redaction (v1-v10) keeps no target
+    out["redacts"] = target;
+    if (!content.contains("redacts")) content["redacts"] = target;
+}
+
+}  // namespace
 
 nlohmann::json client_event(const store::StoredEvent& ev, const ClientEventContext& ctx,
                             const UnsignedExtras& extras) {
@@ -18,11 +39,7 @@ nlohmann::json client_event(const store::StoredEvent& ev, const ClientEventConte
         content != ev.json.end() && content->is_object() ? *content : nlohmann::json::object();
     if (ctx.include_room_id) out["room_id"] = ev.room_id.str();
     if (ev.state_key) out["state_key"] = *ev.state_key;
-    // Room versions 1-10 carry a redaction's target at the top level, and
-    // clients of those rooms read it there.
-    if (const auto redacts = ev.json.find("redacts");
-        redacts != ev.json.end() && redacts->is_string())
-        out["redacts"] = *redacts;
+    if (ev.type == "m.room.redaction") add_redacts_both_places(ev.json, out);
 
     nlohmann::json& unsigned_ = out["unsigned"];
     unsigned_ = nlohmann::json::object();

@@ -119,5 +119,24 @@ TEST_F(ClientEventTest, RedactedEventShowsPrunedContentAndItsRedaction) {
     EXPECT_FALSE(because.contains("signatures"));
 }
 
+// Room v11 moved `redacts` into content and asks servers to serve it in
+// both places; older clients (matrix-nio 0.20) read only the top level.
+TEST_F(ClientEventTest, RedactionNamesItsTargetAtTopLevelAndInContentInEveryRoomVersion) {
+    for (const RoomVersion* version : {&RoomVersion::v10, &RoomVersion::v11, &RoomVersion::v12}) {
+        auto created = value(rooms_->create_room(
+            {.creator = alice_, .preset = rooms::Preset::public_chat, .version = version}));
+        auto msg = value(rooms_->send_message(alice_, created.room_id, "m.room.message",
+                                              {{"msgtype", "m.text"}, {"body", "x"}}));
+        const std::string target(msg.event->event_id().str());
+        auto redaction =
+            value(rooms_->redact(alice_, created.room_id, msg.event->event_id(), "oops"));
+
+        auto out = format(redaction.event->event_id(), {.now_ts = 0});
+        EXPECT_EQ(out["redacts"], target) << version->id;
+        EXPECT_EQ(out["content"]["redacts"], target) << version->id;
+        EXPECT_EQ(out["content"]["reason"], "oops") << version->id;
+    }
+}
+
 }  // namespace
 }  // namespace chat::sync
