@@ -36,6 +36,7 @@ class WakeHub;
 class RateLimiter;
 class UiaSessions;
 class Nonces;
+class RoomDeletions;
 
 // The composition root: owns every long-lived object of chatd, builds them in
 // dependency order and hands out references. No globals.
@@ -78,6 +79,7 @@ private:
     std::unique_ptr<RateLimiter> limit_register_;
     std::unique_ptr<RateLimiter> limit_login_;
     std::unique_ptr<RateLimiter> limit_message_;
+    std::unique_ptr<RoomDeletions> room_deletions_;  // before the Store and RoomService go
     Services services_;
     Router router_;
     std::unique_ptr<boost::asio::io_context> io_;

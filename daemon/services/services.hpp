@@ -23,6 +23,7 @@ class WakeHub;
 class RateLimiter;
 class UiaSessions;
 class Nonces;
+class RoomDeletions;
 
 // What handlers reach through Request::services(). App builds it once before
 // the server starts and owns everything it points to; handlers on any network
@@ -42,6 +43,7 @@ struct Services {
     RateLimiter* limit_register = nullptr;     // per client address
     RateLimiter* limit_login = nullptr;        // per client address
     RateLimiter* limit_message = nullptr;      // per user
+    RoomDeletions* room_deletions = nullptr;   // admin API: DELETE /_synapse/admin/v2/rooms
 };
 
 }  // namespace chat::daemon

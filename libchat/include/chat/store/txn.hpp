@@ -2,6 +2,7 @@
 
 #include <chat/core/result.hpp>
 #include <chat/store/account_data.hpp>
+#include <chat/store/admin.hpp>
 #include <chat/store/aliases.hpp>
 #include <chat/store/current_state.hpp>
 #include <chat/store/devices.hpp>
@@ -14,6 +15,7 @@
 #include <chat/store/openid_tokens.hpp>
 #include <chat/store/receipts.hpp>
 #include <chat/store/relations.hpp>
+#include <chat/store/registration_tokens.hpp>
 #include <chat/store/reports.hpp>
 #include <chat/store/rooms.hpp>
 #include <chat/store/search.hpp>
@@ -62,6 +64,9 @@ public:
     // Kept up to date by the writes of other areas: read-only.
     virtual SearchReader& search() = 0;
     virtual UserDirectoryReader& user_directory() = 0;
+    // The admin API's queries and registration tokens (issue 12).
+    virtual AdminReader& admin() = 0;
+    virtual RegistrationTokensReader& registration_tokens() = 0;
 
     Result<Position> current_position(Stream stream) { return streams().current(stream); }
 
@@ -94,6 +99,8 @@ public:
     Aliases& aliases() override = 0;
     Reports& reports() override = 0;
     OpenIdTokens& openid_tokens() override = 0;
+    Admin& admin() override = 0;
+    RegistrationTokens& registration_tokens() override = 0;
 
     // The position for a change written in this transaction (Streams::next).
     Result<Position> next_position(Stream stream) { return streams().next(stream); }

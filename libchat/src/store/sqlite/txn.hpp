@@ -35,6 +35,9 @@ public:
     OpenIdTokens& openid_tokens() override { return openid_tokens_; }
     SearchReader& search() override { return search_; }
     UserDirectoryReader& user_directory() override { return user_directory_; }
+    // Admin API (issue 12).
+    Admin& admin() override { return admin_; }
+    RegistrationTokens& registration_tokens() override { return registration_tokens_; }
 
 private:
     SqliteEvents events_;
@@ -59,6 +62,8 @@ private:
     SqliteOpenIdTokens openid_tokens_;
     SqliteSearch search_;
     SqliteUserDirectory user_directory_;
+    SqliteAdmin admin_;
+    SqliteRegistrationTokens registration_tokens_;
 };
 
 }  // namespace chat::store::sqlite
