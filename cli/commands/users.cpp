@@ -190,7 +190,9 @@ int whois(Context& ctx, const std::string& user) {
         return kOk;
     }
     Table table{{"DEVICE", "IP", "LAST_SEEN", "USER_AGENT"}, {}};
-    for (const auto& [device, info] : answer.body.value("devices", nlohmann::json::object()).items()) {
+    // Named: items() of a temporary would outlive the temporary.
+    const auto devices = answer.body.value("devices", nlohmann::json::object());
+    for (const auto& [device, info] : devices.items()) {
         bool any = false;
         for (const auto& session : info.value("sessions", nlohmann::json::array())) {
             for (const auto& c : session.value("connections", nlohmann::json::array())) {

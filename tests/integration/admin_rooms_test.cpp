@@ -17,7 +17,9 @@ protected:
         admin_ = std::make_unique<MatrixClient>(registered_admin(daemon_->port(), "root"));
     }
     void TearDown() override {
-        if (daemon_) EXPECT_EQ(daemon_->stop(), 0) << daemon_->log_tail();
+        if (daemon_) {
+            EXPECT_EQ(daemon_->stop(), 0) << daemon_->log_tail();
+        }
     }
     MatrixClient user(std::string_view name) const {
         return MatrixClient::registered(daemon_->port(), name);

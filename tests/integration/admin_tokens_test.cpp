@@ -20,7 +20,9 @@ protected:
         admin_ = std::make_unique<MatrixClient>(registered_admin(daemon_->port(), "root"));
     }
     void TearDown() override {
-        if (daemon_) EXPECT_EQ(daemon_->stop(), 0) << daemon_->log_tail();
+        if (daemon_) {
+            EXPECT_EQ(daemon_->stop(), 0) << daemon_->log_tail();
+        }
     }
     Answer register_with(std::string_view name, const nlohmann::json& auth) const {
         nlohmann::json body = {{"username", name}, {"password", "pw-" + std::string(name)}};

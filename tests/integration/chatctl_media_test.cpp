@@ -24,7 +24,9 @@ protected:
         admin_token_ = registered_admin(daemon_->port(), "root").token();
     }
     void TearDown() override {
-        if (daemon_) EXPECT_EQ(daemon_->stop(), 0) << daemon_->log_tail();
+        if (daemon_) {
+            EXPECT_EQ(daemon_->stop(), 0) << daemon_->log_tail();
+        }
     }
     ProgramRun ctl(std::vector<std::string> args, const std::string& token) const {
         args.insert(args.begin(), {"--server", server_, "--token", token});

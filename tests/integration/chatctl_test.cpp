@@ -22,7 +22,9 @@ protected:
         server_ = "http://127.0.0.1:" + std::to_string(daemon_->port());
     }
     void TearDown() override {
-        if (daemon_) EXPECT_EQ(daemon_->stop(), 0) << daemon_->log_tail();
+        if (daemon_) {
+            EXPECT_EQ(daemon_->stop(), 0) << daemon_->log_tail();
+        }
     }
     // chatctl --server <ours> args...
     ProgramRun ctl(std::vector<std::string> args,
@@ -122,6 +124,9 @@ TEST_F(Chatctl, UserCommands) {
     auto whois = admin({"--json", "user", "whois", "@bob:localhost"});
     ASSERT_EQ(whois.exit_code, 0) << show(whois);
     EXPECT_EQ(json_of(whois)["devices"].size(), 1u);
+    auto whois_table = admin({"user", "whois", "@bob:localhost"});
+    ASSERT_EQ(whois_table.exit_code, 0) << show(whois_table);
+    EXPECT_NE(whois_table.out.find("user: @bob:localhost"), std::string::npos) << show(whois_table);
 
     auto reset = admin({"user", "reset-password", "@carol:localhost", "--password", "carol-new"});
     ASSERT_EQ(reset.exit_code, 0) << show(reset);
