@@ -13,11 +13,16 @@ if(CHAT_BUILD_DAEMON)
     find_package(Boost 1.81 EXACT REQUIRED)
     find_package(yaml-cpp REQUIRED)
     find_package(fmt REQUIRED)
+    # chatctl (cli/): argument parsing and its HTTP client.
+    find_package(CLI11 REQUIRED)
+    pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 endif()
 
 if(CHAT_BUILD_TESTS)
     find_package(GTest REQUIRED)
-    pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+    if(NOT TARGET PkgConfig::HTTPLIB)
+        pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+    endif()
 endif()
 
 if(CHAT_BENCH)

@@ -12,6 +12,7 @@ packages=(
     libboost1.81-dev                  # Asio + Beast, C++20 coroutines with as_tuple
     nlohmann-json3-dev libsodium-dev libsqlite3-dev libyaml-cpp-dev
     libhiredis-dev libcpp-httplib-dev libssl-dev
+    libcli11-dev                      # chatctl's command line (cli/CMakeLists.txt says why)
     libfmt-dev libspdlog-dev
     # tests and benchmarks
     libgtest-dev libgmock-dev libbenchmark-dev

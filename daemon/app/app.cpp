@@ -33,8 +33,10 @@
 #include "services/presence_tracker.hpp"
 #include "services/presence_writer.hpp"
 #include "services/typing_tracker.hpp"
+#include "services/room_deletions.hpp"
 #include "services/wake_hub.hpp"
 #include "http/server.hpp"
+#include "routing/admin_routes.hpp"
 #include "routing/client_routes.hpp"
 #include "routing/federation_routes.hpp"
 
@@ -119,6 +121,7 @@ Result<void> App::start() {
     // Listening first finds a busy port before anything is written.
     add_client_routes(router_);
     add_federation_routes(router_);
+    add_admin_routes(router_);
     server_ = std::make_unique<Server>(*io_, router_, services_,
                                        HttpLimits{.max_body_bytes = config_.max_request_body_bytes,
                                                   .request_timeout = config_.request_timeout},
@@ -193,6 +196,9 @@ Result<void> App::start() {
     services_.presence = presence_.get();
     services_.last_seen = last_seen_.get();
     services_.delivery_acks = delivery_acks_.get();
+    room_deletions_ =
+        std::make_unique<RoomDeletions>(*store_, *rooms_, clock_, config_.server_name);
+    services_.room_deletions = room_deletions_.get();
     services_.public_baseurl = config_.public_baseurl.empty()
                                    ? public_baseurl_for(config_.bind_address, *port)
                                    : config_.public_baseurl;

@@ -40,6 +40,7 @@ class TypingTracker;
 class PresenceTracker;
 class LastSeen;
 class DeliveryAcks;
+class RoomDeletions;
 
 // The composition root: owns every long-lived object of chatd, builds them in
 // dependency order and hands out references. No globals.
@@ -88,6 +89,7 @@ private:
     std::unique_ptr<PresenceTracker> presence_;
     std::unique_ptr<LastSeen> last_seen_;
     std::unique_ptr<DeliveryAcks> delivery_acks_;
+    std::unique_ptr<RoomDeletions> room_deletions_;  // before the Store and RoomService go
     Services services_;
     Router router_;
     std::unique_ptr<boost::asio::io_context> io_;

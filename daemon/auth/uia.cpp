@@ -4,6 +4,7 @@
 #include <chat/crypto/random.hpp>
 #include <chat/federation/runtime/blocking_pool.hpp>
 
+#include "auth/registration_tokens.hpp"
 #include "services/services.hpp"
 
 namespace chat::daemon {
@@ -14,7 +15,12 @@ constexpr auto kSessionLifetime = std::chrono::minutes(30);
 constexpr std::size_t kMaxSessions = 100000;
 
 std::string_view stage_name(UiaSessions::Stage stage) {
-    return stage == UiaSessions::Stage::dummy ? "m.login.dummy" : "m.login.password";
+    switch (stage) {
+    case UiaSessions::Stage::dummy: return "m.login.dummy";
+    case UiaSessions::Stage::password: return "m.login.password";
+    case UiaSessions::Stage::registration_token: return "m.login.registration_token";
+    }
+    return "m.login.dummy";  // unreachable
 }
 
 // The user an m.login.password auth dict names: `identifier` (m.id.user) or
@@ -121,8 +127,21 @@ Task<Result<UiaSessions::Outcome>> UiaSessions::check(const Request& request,
                               .reply = challenge(stage, session, "Invalid username or password")};
         }
     }
+    std::optional<std::string> reserved_token;
+    if (stage == Stage::registration_token) {
+        // auth/registration_tokens.cpp: one use is reserved until the handler finishes.
+        auto token = auth->find("token");
+        std::string given = token != auth->end() && token->is_string() ? token->get<std::string>()
+                                                                     : std::string();
+        auto reserved = co_await reserve_registration_token(request.services(), given);
+        if (!reserved) co_return reserved.error();
+        if (!*reserved)
+            co_return Outcome{.passed = false,
+                              .reply = challenge(stage, session, "Invalid registration token")};
+        reserved_token = std::move(given);
+    }
     complete(session, stage);
-    co_return Outcome{.passed = true, .reply = std::nullopt};
+    co_return Outcome{.passed = true, .reply = std::nullopt, .registration_token = reserved_token};
 }
 
 }  // namespace chat::daemon

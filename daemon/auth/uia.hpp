@@ -24,8 +24,10 @@ namespace chat::daemon {
 // authentication API"): the endpoint answers 401 with the flows it accepts
 // and a session; the client retries with an `auth` dict completing a stage.
 //
-// The stages we offer: m.login.dummy (registration: nothing to prove) and
-// m.login.password (sensitive account changes: the user's own password).
+// The stages we offer: m.login.dummy (registration: nothing to prove),
+// m.login.registration_token (registration when registration.enabled is
+// `token`, spec v1.2) and m.login.password (sensitive account changes: the
+// user's own password).
 // Every flow here has one stage, so a session completes in one step; sessions
 // are still kept (30 minutes) so that a client retrying with the session we
 // gave it is recognised and `completed` reports truthfully.
@@ -34,13 +36,16 @@ namespace chat::daemon {
 // them, which costs a client one more 401.
 class UiaSessions {
 public:
-    enum class Stage { dummy, password };
+    enum class Stage { dummy, password, registration_token };
 
     // The outcome for the handler: proceed, or send `reply` (401 with flows,
     // or 401 M_FORBIDDEN after a wrong password) instead of acting.
     struct Outcome {
         bool passed = false;
         std::optional<Reply> reply;
+        // The registration token whose use was reserved (Stage::registration_token):
+        // the handler ends it with finish_registration_token() (auth/registration_tokens.hpp).
+        std::optional<std::string> registration_token;
     };
 
     // Checks `body["auth"]` against the single-stage flow `stage`. For the

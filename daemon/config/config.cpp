@@ -162,10 +162,14 @@ constexpr std::array kRegistrationOptions = {
                    draft.config.registration = Registration::automatic;
                    return ok();
                }
+               if (value.IsScalar() && value.Scalar() == "token") {
+                   draft.config.registration = Registration::token;
+                   return ok();
+               }
                auto enabled = read_bool(key, value);
                if (!enabled)
                    return config_error(key, value,
-                                       "expected auto, true or false, got " + quoted(value));
+                                       "expected auto, token, true or false, got " + quoted(value));
                draft.config.registration =
                    *enabled ? Registration::enabled : Registration::disabled;
                return ok();
@@ -483,7 +487,8 @@ registration:
   # Whether anyone may create an account with /register: auto opens it only
   # when bind_address is a loopback address (try the server at once, safely);
   # true or false decide explicitly. A public server wants false plus
-  # shared_secret, or true behind other protections.
+  # shared_secret, or true behind other protections. token: only people
+  # given a registration token (`chatctl token create`) may register.
   enabled: auto
   # Enables shared-secret registration (POST /_synapse/admin/v1/register,
   # `chatctl register`), the way to create the first admin. At least 16
@@ -557,6 +562,7 @@ receipts:
 bool Config::registration_open() const {
     switch (registration) {
     case Registration::enabled: return true;
+    case Registration::token: return true;  // the UIA stage asks for the token
     case Registration::disabled: return false;
     case Registration::automatic: break;
     }

@@ -26,8 +26,10 @@ struct RateLimit {
     friend bool operator==(const RateLimit&, const RateLimit&) = default;
 };
 
-// Whether anyone may create an account through /register.
-enum class Registration { automatic, enabled, disabled };
+// Whether anyone may create an account through /register. `token`: only
+// with a registration token (the m.login.registration_token stage; tokens
+// are made with the admin API).
+enum class Registration { automatic, enabled, disabled, token };
 
 struct Config {
     std::string server_name = "localhost";

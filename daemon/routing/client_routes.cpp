@@ -12,6 +12,7 @@
 #include "api/client/profile.hpp"
 #include "api/client/receipts.hpp"
 #include "api/client/push_rules.hpp"
+#include "api/client/registration_tokens.hpp"
 #include "api/client/relations.hpp"
 #include "api/client/reports.hpp"
 #include "api/client/rooms_create.hpp"
@@ -50,6 +51,9 @@ void add_client_routes(Router& router) {
     add_v3(router, get, "/register/available", get_register_available);
     router.add(get, "/_synapse/admin/v1/register", get_shared_secret_nonce);
     router.add(post, "/_synapse/admin/v1/register", post_shared_secret_register);
+    // Registration tokens (v1.2, /v1 only): api/client/registration_tokens.cpp
+    router.add(get, "/_matrix/client/v1/register/m.login.registration_token/validity",
+               get_registration_token_validity);
     add_v3(router, get, "/login", get_login);
     add_v3(router, post, "/login", post_login);
     add_v3(router, post, "/logout", post_logout);

@@ -27,6 +27,7 @@ class TypingTracker;
 class PresenceTracker;
 class LastSeen;
 class DeliveryAcks;
+class RoomDeletions;
 
 // What handlers reach through Request::services(). App builds it once before
 // the server starts and owns everything it points to; handlers on any network
@@ -51,6 +52,7 @@ struct Services {
     PresenceTracker* presence = nullptr;
     LastSeen* last_seen = nullptr;
     DeliveryAcks* delivery_acks = nullptr;
+    RoomDeletions* room_deletions = nullptr;   // admin API: DELETE /_synapse/admin/v2/rooms
 };
 
 }  // namespace chat::daemon

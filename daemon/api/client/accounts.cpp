@@ -11,6 +11,7 @@
 #include "auth/authenticate.hpp"
 #include "auth/nonces.hpp"
 #include "auth/rate_limiter.hpp"
+#include "auth/registration_tokens.hpp"
 #include "auth/uia.hpp"
 #include "config/config.hpp"
 #include "services/services.hpp"
@@ -90,12 +91,22 @@ Task<Result<Reply>> post_register(Request& request) {
             [&] { return services.accounts->check_available(*registration.localpart); });
         if (!available) co_return available.error();
     }
-    auto uia = co_await services.uia->check(request, *body, UiaSessions::Stage::dummy, {});
+    const auto stage = services.config->registration == Registration::token
+                           ? UiaSessions::Stage::registration_token
+                           : UiaSessions::Stage::dummy;
+    auto uia = co_await services.uia->check(request, *body, stage, {});
     if (!uia) co_return uia.error();
     if (!uia->passed) co_return std::move(*uia->reply);
 
     auto registered = co_await services.cpu->run(
         [&] { return services.accounts->register_user(registration); });
+    if (uia->registration_token) {
+        // Counted only when an account was made; otherwise the use goes back.
+        if (auto ended = co_await finish_registration_token(services, *uia->registration_token,
+                                                            registered.has_value());
+            !ended)
+            co_return ended.error();
+    }
     if (!registered) co_return registered.error();
     if (!registered->session)
         co_return Reply::json({{"user_id", std::string(registered->user_id.str())},

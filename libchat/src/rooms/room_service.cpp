@@ -15,6 +15,7 @@
 #include <chat/events/redaction.hpp>
 #include <chat/push/notifications.hpp>
 #include <chat/auth/power_levels.hpp>
+#include <chat/rooms/room_admin.hpp>
 #include <chat/state/state_res.hpp>
 
 namespace chat::rooms {
@@ -220,6 +221,10 @@ RoomService::RoomService(store::Store& store, ServerName server_name,
       notifier_(notifier), clock_(clock), contexts_(std::make_shared<ContextCache>()) {}
 
 Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) {
+    // An admin's block (room_admin.cpp) keeps everyone out, whatever the room's own rules say.
+    if (auto allowed = check_room_not_blocked(txn, draft.room_id, draft.type, draft.content);
+        !allowed)
+        return allowed.error();
     auto extremities = txn.extremities().get(draft.room_id);
     if (!extremities) return extremities.error();
     if (extremities->empty()) {

@@ -2,6 +2,7 @@
 
 #include <chat/core/result.hpp>
 #include <chat/store/account_data.hpp>
+#include <chat/store/admin.hpp>
 #include <chat/store/aliases.hpp>
 #include <chat/store/current_state.hpp>
 #include <chat/store/delivery.hpp>
@@ -17,6 +18,7 @@
 #include <chat/store/push_actions.hpp>
 #include <chat/store/receipts.hpp>
 #include <chat/store/relations.hpp>
+#include <chat/store/registration_tokens.hpp>
 #include <chat/store/reports.hpp>
 #include <chat/store/rooms.hpp>
 #include <chat/store/search.hpp>
@@ -70,6 +72,9 @@ public:
     virtual DeliveryReader& delivery() = 0;
     // Push rule outcomes per member and event (unread counts).
     virtual PushActionsReader& push_actions() = 0;
+    // The admin API's queries and registration tokens (issue 12).
+    virtual AdminReader& admin() = 0;
+    virtual RegistrationTokensReader& registration_tokens() = 0;
 
     Result<Position> current_position(Stream stream) { return streams().current(stream); }
 
@@ -105,6 +110,8 @@ public:
     Presence& presence() override = 0;
     Delivery& delivery() override = 0;
     PushActions& push_actions() override = 0;
+    Admin& admin() override = 0;
+    RegistrationTokens& registration_tokens() override = 0;
 
     // The position for a change written in this transaction (Streams::next).
     Result<Position> next_position(Stream stream) { return streams().next(stream); }

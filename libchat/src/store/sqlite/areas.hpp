@@ -439,4 +439,44 @@ Result<void> directory_set_from_join(Connection& conn, const UserId& user_id,
                                      const std::optional<std::string>& display_name,
                                      const std::optional<std::string>& avatar_url);
 
+// The admin API's queries (admin.cpp) and registration tokens
+// (registration_tokens.cpp).
+class SqliteAdmin final : public Admin {
+public:
+    explicit SqliteAdmin(Connection& conn) : conn_(conn) {}
+
+    Result<std::vector<UserRow>> list_users(const UserListQuery& query) override;
+    Result<std::int64_t> count_users(const UserListQuery& query) override;
+    Result<std::vector<RoomRow>> all_rooms() override;
+    Result<std::int64_t> count_members_on(const RoomId& room_id, std::string_view membership,
+                                         std::string_view server) override;
+    Result<std::optional<RoomBlock>> room_block(const RoomId& room_id) override;
+    Result<bool> erased(const UserId& user_id) override;
+    Result<ServerCounts> counts(std::string_view server) override;
+
+    Result<void> block_room(const RoomBlock& block) override;
+    Result<bool> unblock_room(const RoomId& room_id) override;
+    Result<void> set_erased(const UserId& user_id, bool erased) override;
+    Result<std::int64_t> purge_room(const RoomId& room_id) override;
+
+private:
+    Connection& conn_;
+};
+
+class SqliteRegistrationTokens final : public RegistrationTokens {
+public:
+    explicit SqliteRegistrationTokens(Connection& conn) : conn_(conn) {}
+
+    Result<std::optional<RegistrationTokenRow>> get(std::string_view token) override;
+    Result<std::vector<RegistrationTokenRow>> list() override;
+    Result<void> create(const RegistrationTokenRow& row) override;
+    Result<void> update(const RegistrationTokenRow& row) override;
+    Result<bool> remove(std::string_view token) override;
+    Result<bool> reserve(std::string_view token, std::int64_t now_ms) override;
+    Result<void> finish(std::string_view token, bool registered) override;
+
+private:
+    Connection& conn_;
+};
+
 }  // namespace chat::store::sqlite

@@ -8,6 +8,7 @@ SqliteTxn::SqliteTxn(Connection& conn, int state_max_delta_chain)
       users_(conn), devices_(conn), tokens_(conn), media_(conn), streams_(conn), txn_ids_(conn),
       filters_(conn), push_rules_(conn), aliases_(conn), relations_(conn), reports_(conn),
       openid_tokens_(conn), search_(conn), user_directory_(conn),
-      presence_(conn), delivery_(conn), push_actions_(conn) {}
+      presence_(conn), delivery_(conn), push_actions_(conn),
+      admin_(conn), registration_tokens_(conn) {}
 
 }  // namespace chat::store::sqlite

@@ -38,6 +38,9 @@ public:
     Presence& presence() override { return presence_; }
     Delivery& delivery() override { return delivery_; }
     PushActions& push_actions() override { return push_actions_; }
+    // Admin API (issue 12).
+    Admin& admin() override { return admin_; }
+    RegistrationTokens& registration_tokens() override { return registration_tokens_; }
 
 private:
     SqliteEvents events_;
@@ -65,6 +68,8 @@ private:
     SqlitePresence presence_;
     SqliteDelivery delivery_;
     SqlitePushActions push_actions_;
+    SqliteAdmin admin_;
+    SqliteRegistrationTokens registration_tokens_;
 };
 
 }  // namespace chat::store::sqlite

@@ -219,6 +219,13 @@ TEST(ConfigRegistration, AutomaticIsOpenOnlyOnLoopback) {
     EXPECT_FALSE(parsed->registration_open());
 }
 
+TEST(ConfigRegistration, TokenOpensRegistrationBehindTokens) {
+    auto parsed = parse_config("bind_address: 0.0.0.0\nregistration:\n  enabled: token\n");
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    EXPECT_EQ(parsed->registration, Registration::token);
+    EXPECT_TRUE(parsed->registration_open());
+}
+
 TEST(ConfigRegistration, BadValuesNameTheKey) {
     auto bad = parse_config("registration:\n  enabled: sometimes\n");
     ASSERT_FALSE(bad);
