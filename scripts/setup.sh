@@ -13,6 +13,7 @@ packages=(
     nlohmann-json3-dev libsodium-dev libsqlite3-dev libyaml-cpp-dev
     libhiredis-dev libcpp-httplib-dev libssl-dev
     libfmt-dev libspdlog-dev
+    libvips-dev                       # thumbnails (docs/architecture.md)
     # tests and benchmarks
     libgtest-dev libgmock-dev libbenchmark-dev
     curl

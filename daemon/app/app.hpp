@@ -78,6 +78,8 @@ private:
     std::unique_ptr<RateLimiter> limit_register_;
     std::unique_ptr<RateLimiter> limit_login_;
     std::unique_ptr<RateLimiter> limit_message_;
+    std::unique_ptr<MediaFiles> media_files_;
+    std::unique_ptr<Thumbnailer> thumbnailer_;
     Services services_;
     Router router_;
     std::unique_ptr<boost::asio::io_context> io_;

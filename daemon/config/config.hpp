@@ -29,6 +29,23 @@ struct RateLimit {
 // Whether anyone may create an account through /register.
 enum class Registration { automatic, enabled, disabled };
 
+// The content repository (media.* keys). The files live under
+// <data_dir>/media.
+struct MediaConfig {
+    std::uint64_t max_upload_bytes = 50 * 1024 * 1024;  // 413 M_TOO_LARGE above it
+    // Serve the legacy unauthenticated /_matrix/media/v3 downloads and
+    // thumbnails; off: 404 M_NOT_FOUND, as Synapse after the freeze.
+    bool legacy_unauthenticated_download = false;
+    // Images whose header claims more pixels are not thumbnailed (413).
+    std::uint64_t max_image_pixels = 32 * 1000 * 1000;
+    // How long an id from /_matrix/media/v1/create waits for its content.
+    std::chrono::seconds unused_expiry{24 * 3600};
+    // Cached remote media older than this is removed; 0 keeps it. Takes
+    // effect once federation fetches remote media (there is none yet).
+    unsigned remote_retention_days = 90;
+    friend bool operator==(const MediaConfig&, const MediaConfig&) = default;
+};
+
 struct Config {
     std::string server_name = "localhost";
     std::string bind_address = "127.0.0.1";  // an IPv4 or IPv6 literal
@@ -52,6 +69,7 @@ struct Config {
     RateLimit rate_limit_register{0.17, 3};   // per client address
     RateLimit rate_limit_login{0.17, 3};      // per client address
     RateLimit rate_limit_message{10, 50};     // per user
+    MediaConfig media;
 
     // Whether /register is open with this configuration.
     bool registration_open() const;

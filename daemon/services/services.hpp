@@ -23,6 +23,8 @@ class WakeHub;
 class RateLimiter;
 class UiaSessions;
 class Nonces;
+class MediaFiles;
+class Thumbnailer;
 
 // What handlers reach through Request::services(). App builds it once before
 // the server starts and owns everything it points to; handlers on any network
@@ -42,6 +44,9 @@ struct Services {
     RateLimiter* limit_register = nullptr;     // per client address
     RateLimiter* limit_login = nullptr;        // per client address
     RateLimiter* limit_message = nullptr;      // per user
+    // Content repository (daemon/media/): files on disk, thumbnails.
+    const MediaFiles* media_files = nullptr;
+    const Thumbnailer* thumbnailer = nullptr;
 };
 
 }  // namespace chat::daemon
