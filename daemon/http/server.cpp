@@ -395,6 +395,10 @@ Task<void> Server::Impl::serve(std::shared_ptr<Connection> connection) {
         connection->reading = false;
 
         if (read_error) {
+            // Nothing of a refused or cut-short upload outlives this point
+            // (the linger below can take seconds).
+            file_parser.reset();
+            upload_guard.reset();
             auto refusal = refusal_for(read_error, body_limit);
             if (!refusal) break;
             // The rest of the stream cannot be trusted to frame requests: close.
@@ -408,9 +412,10 @@ Task<void> Server::Impl::serve(std::shared_ptr<Connection> connection) {
 
         const auto& message = file_parser ? file_parser->get().base() : parser.get().base();
         unsigned version = message.version();  // 10 or 11: the parser refuses others
-        bool keep_alive = file_parser ? file_parser->get().keep_alive() : parser.get().keep_alive();
-        auto request = to_request(message, file_parser ? std::string() : std::move(parser.get().body()),
-                                  services, stream);
+        bool keep_alive =
+            file_parser ? file_parser->get().keep_alive() : parser.get().keep_alive();
+        auto body = file_parser ? std::string() : std::move(parser.get().body());
+        auto request = to_request(message, std::move(body), services, stream);
         if (to_file) request.set_body_file(upload_path, upload_size);
 
         Reply reply;

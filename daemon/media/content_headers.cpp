@@ -22,12 +22,11 @@ std::string lower_essence(std::string_view content_type) {
 
 // The types Synapse and the spec's guidance treat as safe to render inline.
 // No image/svg+xml: SVG can carry script.
-constexpr std::array<std::string_view, 17> kInlineTypes = {
-    "text/plain",     "text/csv",         "application/json", "application/ld+json",
-    "image/jpeg",     "image/gif",        "image/png",        "image/apng",
-    "image/webp",     "image/avif",       "video/mp4",        "video/webm",
-    "video/ogg",      "video/quicktime",  "audio/mp4",        "audio/webm",
-    "audio/ogg",
+constexpr std::array<std::string_view, 18> kInlineTypes = {
+    "text/plain",  "text/css",   "text/csv",  "application/json", "application/ld+json",
+    "image/jpeg",  "image/gif",  "image/png", "image/apng",       "image/webp",
+    "image/avif",  "video/mp4",  "video/webm", "video/ogg",       "video/quicktime",
+    "audio/mp4",   "audio/webm", "audio/ogg",
 };
 
 bool is_attr_char(unsigned char c) {

@@ -94,9 +94,10 @@ Result<Thumbnail> Thumbnailer::make(const std::filesystem::path& source,
 
     ImageRef thumb;
     int failed = 0;
+    // Never enlarged (the spec): a small image gives a thumbnail of its own size.
     if (method == ThumbnailMethod::crop)
         failed = vips_thumbnail(source.c_str(), &thumb.image, width, "height", height, "crop",
-                                VIPS_INTERESTING_CENTRE, nullptr);
+                                VIPS_INTERESTING_CENTRE, "size", VIPS_SIZE_DOWN, nullptr);
     else
         failed = vips_thumbnail(source.c_str(), &thumb.image, width, "height", height, "size",
                                 VIPS_SIZE_DOWN, nullptr);

@@ -10,7 +10,7 @@ namespace chat::daemon {
 
 // How a thumbnail fits the requested box (spec: GET .../thumbnail, `method`).
 enum class ThumbnailMethod {
-    crop,   // exactly width x height, cut from the centre
+    crop,   // width x height (smaller for a smaller image), cut from the centre
     scale,  // fits inside width x height, aspect ratio kept, never enlarged
 };
 

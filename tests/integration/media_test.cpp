@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -143,8 +144,16 @@ TEST_F(Media, UploadThenDownloadReturnsTheSameBytes) {
     ASSERT_EQ(down->status, 200);
     EXPECT_EQ(crypto::sha256(down->body), crypto::sha256(bytes));
     EXPECT_EQ(down->get_header_value("Content-Type"), "application/x-test");
-    EXPECT_EQ(down->get_header_value("Content-Disposition"),
+    // cpp-httplib percent-decodes header values, so read this one raw.
+    RawConnection raw(port());
+    ASSERT_TRUE(raw.send("HEAD /_matrix/client/v1/media/download/localhost/" + media_id +
+                         " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + bob_->token() +
+                         "\r\n\r\n"));
+    auto head = raw.read_response(/*head_request=*/true);
+    ASSERT_TRUE(head);
+    EXPECT_EQ(head->headers["content-disposition"],
               "attachment; filename*=utf-8''report%20%22final%22%3B.bin");
+    EXPECT_EQ(head->headers["content-length"], std::to_string(bytes.size()));
     EXPECT_EQ(down->get_header_value("Cross-Origin-Resource-Policy"), "cross-origin");
     EXPECT_TRUE(down->get_header_value("Content-Security-Policy").starts_with("sandbox;"));
 
@@ -367,9 +376,10 @@ TEST_F(Media, ImageMessageFromOneUserDownloadsForAnother) {
     json content = {{"msgtype", "m.image"},
                     {"body", "pic.png"},
                     {"url", "mxc://localhost/" + id},
-                    {"info", {{"mimetype", "image/png"}, {"size", png.size()}, {"w", 20}, {"h", 10}}}};
-    auto sent = alice_->put("/_matrix/client/v3/rooms/" + escape(room) + "/send/m.room.message/img1",
-                            content);
+                    {"info",
+                     {{"mimetype", "image/png"}, {"size", png.size()}, {"w", 20}, {"h", 10}}}};
+    auto sent = alice_->put(
+        "/_matrix/client/v3/rooms/" + escape(room) + "/send/m.room.message/img1", content);
     ASSERT_EQ(sent.status, 200) << sent.text;
 
     auto sync = bob_->sync();
@@ -389,7 +399,8 @@ TEST_F(Media, ImageMessageFromOneUserDownloadsForAnother) {
 TEST_F(Media, AdminsQuarantineListAndDeleteMedia) {
     auto nonce = MatrixClient(port()).get("/_synapse/admin/v1/register").body["nonce"];
     auto name = "root" + std::to_string(users_);
-    auto mac = accounts::shared_secret_mac(kSecret, nonce.get<std::string>(), name, "root-pw", true);
+    auto mac =
+        accounts::shared_secret_mac(kSecret, nonce.get<std::string>(), name, "root-pw", true);
     auto made = MatrixClient(port()).post("/_synapse/admin/v1/register",
                                           {{"nonce", nonce},
                                            {"username", name},
@@ -408,21 +419,33 @@ TEST_F(Media, AdminsQuarantineListAndDeleteMedia) {
                                 json::object());
     EXPECT_EQ(refused.status, 403);
 
+    // Oldest first; uploads within one millisecond may come in either order.
     auto list = admin.get("/_synapse/admin/v1/users/" + escape(alice_->user_id()) +
                           "/media?limit=2");
     ASSERT_EQ(list.status, 200) << list.text;
     EXPECT_EQ(list.body["total"], 3);
     ASSERT_EQ(list.body["media"].size(), 2u);
-    EXPECT_EQ(list.body["media"][0]["media_id"], first);
-    EXPECT_EQ(list.body["media"][0]["upload_name"], "one.txt");
-    EXPECT_EQ(list.body["media"][0]["media_length"], 3);
-    EXPECT_EQ(list.body["media"][0]["media_type"], "text/plain");
     EXPECT_EQ(list.body["next_token"], 2);
     auto rest = admin.get("/_synapse/admin/v1/users/" + escape(alice_->user_id()) +
                           "/media?from=2");
+    ASSERT_EQ(rest.status, 200) << rest.text;
     ASSERT_EQ(rest.body["media"].size(), 1u);
-    EXPECT_EQ(rest.body["media"][0]["media_id"], third);
     EXPECT_FALSE(rest.body.contains("next_token"));
+    std::set<std::string> listed;
+    json first_entry;
+    for (const auto* page : {&list, &rest})
+        for (const auto& entry : page->body["media"]) {
+            listed.insert(entry["media_id"].get<std::string>());
+            if (entry["media_id"] == first) first_entry = entry;
+        }
+    EXPECT_EQ(listed, (std::set<std::string>{first, second, third}));
+    EXPECT_EQ(first_entry["upload_name"], "one.txt");
+    EXPECT_EQ(first_entry["media_length"], 3);
+    EXPECT_EQ(first_entry["media_type"], "text/plain");
+    EXPECT_TRUE(first_entry.contains("created_ts"));
+    EXPECT_EQ(admin.get("/_synapse/admin/v1/users/" + escape(bob_->user_id()) + "/media")
+                  .body["total"],
+              0);
 
     auto quarantined = admin.post("/_synapse/admin/v1/media/quarantine/localhost/" + first,
                                   json::object());

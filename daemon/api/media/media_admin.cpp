@@ -36,7 +36,7 @@ Result<std::int64_t> non_negative_query(const Request& request, std::string_view
     auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
     if (ec != std::errc{} || end != text->data() + text->size() || value < 0)
         return make_error(Errc::invalid_param,
-                          std::string("'") + std::string(name) + "' must be a non-negative integer");
+                          "'" + std::string(name) + "' must be a non-negative integer");
     return value;
 }
 
@@ -56,8 +56,9 @@ Task<Result<Reply>> post_admin_media_quarantine(Request& request) {
     auto origin = ServerName::parse(request.services().server_name);
     if (!origin) co_return origin.error();
     auto changed = co_await request.services().db->write(
-        "media_quarantine",
-        [&](store::WriteTxn& txn) { return txn.media().set_quarantined(*origin, *media_id, true); });
+        "media_quarantine", [&](store::WriteTxn& txn) {
+            return txn.media().set_quarantined(*origin, *media_id, true);
+        });
     if (!changed) co_return changed.error();
     if (!*changed) co_return make_error(Errc::not_found, "Unknown media");
     co_return Reply::json(nlohmann::json::object());
@@ -74,7 +75,8 @@ Task<Result<Reply>> delete_admin_media(Request& request) {
     auto origin = ServerName::parse(services.server_name);
     if (!origin) co_return origin.error();
     auto removed = co_await services.db->write(
-        "media_delete", [&](store::WriteTxn& txn) { return txn.media().remove(*origin, *media_id); });
+        "media_delete",
+        [&](store::WriteTxn& txn) { return txn.media().remove(*origin, *media_id); });
     if (!removed) co_return removed.error();
     if (!*removed) co_return make_error(Errc::not_found, "Unknown media");
     const auto& files = *services.media_files;
