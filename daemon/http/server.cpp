@@ -382,6 +382,10 @@ Task<void> Server::Impl::serve(std::shared_ptr<Connection> connection) {
                     co_await linger_and_close(stream);
                 co_return;
             }
+            // Beast reads into the buffer's free capacity, which after the
+            // headers is a few KiB: grow it so that a large body arrives in
+            // 64 KiB reads and writes, not thousands of small ones.
+            buffer.reserve(kFileChunkBytes);
             read_error = co_await read_body(stream, buffer, *file_parser);
             if (!read_error) {
                 auto& body = file_parser->get().body();

@@ -41,7 +41,7 @@ std::string bytes_of(std::size_t n) {
 
 // One chatd for every HTTP benchmark, started on first use.
 struct Server {
-    Server() : daemon(Daemon::start(dir.path(), "log_level: warn\n")) {
+    Server() : daemon(Daemon::start(dir.path())) {
         user = std::make_unique<MatrixClient>(MatrixClient::registered(daemon->port(), "bench"));
     }
     ~Server() { daemon->stop(); }
