@@ -35,6 +35,8 @@
 #include "services/typing_tracker.hpp"
 #include "services/room_deletions.hpp"
 #include "services/wake_hub.hpp"
+#include "media/media_files.hpp"
+#include "media/thumbnailer.hpp"
 #include "http/server.hpp"
 #include "routing/admin_routes.hpp"
 #include "routing/client_routes.hpp"
@@ -122,9 +124,12 @@ Result<void> App::start() {
     add_client_routes(router_);
     add_federation_routes(router_);
     add_admin_routes(router_);
+    media_files_ = std::make_unique<MediaFiles>(config_.data_dir / "media");
     server_ = std::make_unique<Server>(*io_, router_, services_,
                                        HttpLimits{.max_body_bytes = config_.max_request_body_bytes,
-                                                  .request_timeout = config_.request_timeout},
+                                                  .request_timeout = config_.request_timeout,
+                                                  .max_upload_bytes = config_.media.max_upload_bytes,
+                                                  .upload_dir = media_files_->upload_dir()},
                                        *log_);
     auto port = server_->listen(config_.bind_address, config_.port);
     if (!port) return port.error();
@@ -138,6 +143,8 @@ Result<void> App::start() {
         std::error_code ignored;  // a file left by a run that crashed
         std::filesystem::remove(config_.ready_file, ignored);
     }
+
+    if (auto prepared = media_files_->prepare(); !prepared) return prepared.error();
 
     auto store = store::open_sqlite(config_.database_path.string());
     if (!store) return store.error();
@@ -199,6 +206,9 @@ Result<void> App::start() {
     room_deletions_ =
         std::make_unique<RoomDeletions>(*store_, *rooms_, clock_, config_.server_name);
     services_.room_deletions = room_deletions_.get();
+    thumbnailer_ = std::make_unique<Thumbnailer>(config_.media.max_image_pixels);
+    services_.media_files = media_files_.get();
+    services_.thumbnailer = thumbnailer_.get();
     services_.public_baseurl = config_.public_baseurl.empty()
                                    ? public_baseurl_for(config_.bind_address, *port)
                                    : config_.public_baseurl;

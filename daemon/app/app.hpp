@@ -90,6 +90,8 @@ private:
     std::unique_ptr<LastSeen> last_seen_;
     std::unique_ptr<DeliveryAcks> delivery_acks_;
     std::unique_ptr<RoomDeletions> room_deletions_;  // before the Store and RoomService go
+    std::unique_ptr<MediaFiles> media_files_;
+    std::unique_ptr<Thumbnailer> thumbnailer_;
     Services services_;
     Router router_;
     std::unique_ptr<boost::asio::io_context> io_;

@@ -112,6 +112,46 @@ constexpr std::array kDatabaseOptions = {
            }},
 };
 
+constexpr std::array kMediaOptions = {
+    Option{"max_upload_bytes",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               // Uploads stream to disk, so this can exceed max_request_body_bytes.
+               auto bytes = read_integer(key, value, 1, std::int64_t{1} << 40);
+               if (!bytes) return bytes.error();
+               draft.config.media.max_upload_bytes = static_cast<std::uint64_t>(*bytes);
+               return ok();
+           }},
+    Option{"legacy_unauthenticated_download",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto enabled = read_bool(key, value);
+               if (!enabled)
+                   return config_error(key, value, "expected true or false, got " + quoted(value));
+               draft.config.media.legacy_unauthenticated_download = *enabled;
+               return ok();
+           }},
+    Option{"max_image_pixels",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto pixels = read_integer(key, value, 1, std::int64_t{1} << 40);
+               if (!pixels) return pixels.error();
+               draft.config.media.max_image_pixels = static_cast<std::uint64_t>(*pixels);
+               return ok();
+           }},
+    Option{"unused_expiry_seconds",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto seconds = read_integer(key, value, 1, 30 * 24 * 3600);
+               if (!seconds) return seconds.error();
+               draft.config.media.unused_expiry = std::chrono::seconds(*seconds);
+               return ok();
+           }},
+    Option{"remote_retention_days",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto days = read_integer(key, value, 0, 36500);
+               if (!days) return days.error();
+               draft.config.media.remote_retention_days = static_cast<unsigned>(*days);
+               return ok();
+           }},
+};
+
 // rate_limits.<action>: {per_second, burst}
 template <RateLimit Config::*Member>
 constexpr std::array kRateLimitOptions = {
@@ -351,6 +391,10 @@ constexpr std::array kOptions = {
            [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
                return apply_section(key, value, kReceiptsOptions, draft);
            }},
+    Option{"media",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               return apply_section(key, value, kMediaOptions, draft);
+           }},
     Option{"ready_file",
            [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
                auto path = read_string(key, value);
@@ -531,6 +575,25 @@ receipts:
     explicit: {delivery_explicit}
     inferred: {delivery_inferred}
     public_rooms: {delivery_public_rooms}
+# The content repository (file sharing). Files live under <data_dir>/media.
+media:
+  # The largest upload, in bytes; larger ones get 413 M_TOO_LARGE. Uploads
+  # are written to disk as they arrive, so this may exceed
+  # max_request_body_bytes.
+  max_upload_bytes: {media_max_upload}
+  # Whether the legacy unauthenticated /_matrix/media/v3/download and
+  # /thumbnail still serve content. Off, they answer 404 M_NOT_FOUND as
+  # Synapse does since the authenticated-media freeze; clients use
+  # /_matrix/client/v1/media instead.
+  legacy_unauthenticated_download: {media_legacy}
+  # Images whose header claims more pixels than this are not thumbnailed
+  # (413 M_TOO_LARGE): a decompression bomb is refused before decoding.
+  max_image_pixels: {media_max_pixels}
+  # How long an id from POST /_matrix/media/v1/create stays usable, seconds.
+  unused_expiry_seconds: {media_unused_expiry}
+  # Days to keep cached remote media; 0 keeps it forever. Applies once
+  # federation fetches remote media: today there is none.
+  remote_retention_days: {media_remote_retention}
 
 # When set, chatd writes {{"port": N}} to this file once it is listening,
 # and removes it when it stops. Tests and supervisors use it with port: 0.
@@ -556,7 +619,12 @@ receipts:
         fmt::arg("presence_offline", defaults.presence_offline_after.count()),
         fmt::arg("delivery_explicit", defaults.delivery_explicit),
         fmt::arg("delivery_inferred", defaults.delivery_inferred),
-        fmt::arg("delivery_public_rooms", defaults.delivery_public_rooms));
+        fmt::arg("delivery_public_rooms", defaults.delivery_public_rooms),
+        fmt::arg("media_max_upload", defaults.media.max_upload_bytes),
+        fmt::arg("media_legacy", defaults.media.legacy_unauthenticated_download),
+        fmt::arg("media_max_pixels", defaults.media.max_image_pixels),
+        fmt::arg("media_unused_expiry", defaults.media.unused_expiry.count()),
+        fmt::arg("media_remote_retention", defaults.media.remote_retention_days));
 }
 
 bool Config::registration_open() const {

@@ -31,6 +31,23 @@ struct RateLimit {
 // are made with the admin API).
 enum class Registration { automatic, enabled, disabled, token };
 
+// The content repository (media.* keys). The files live under
+// <data_dir>/media.
+struct MediaConfig {
+    std::uint64_t max_upload_bytes = 50 * 1024 * 1024;  // 413 M_TOO_LARGE above it
+    // Serve the legacy unauthenticated /_matrix/media/v3 downloads and
+    // thumbnails; off: 404 M_NOT_FOUND, as Synapse after the freeze.
+    bool legacy_unauthenticated_download = false;
+    // Images whose header claims more pixels are not thumbnailed (413).
+    std::uint64_t max_image_pixels = 32 * 1000 * 1000;
+    // How long an id from /_matrix/media/v1/create waits for its content.
+    std::chrono::seconds unused_expiry{24 * 3600};
+    // Cached remote media older than this is removed; 0 keeps it. Takes
+    // effect once federation fetches remote media (there is none yet).
+    unsigned remote_retention_days = 90;
+    friend bool operator==(const MediaConfig&, const MediaConfig&) = default;
+};
+
 struct Config {
     std::string server_name = "localhost";
     std::string bind_address = "127.0.0.1";  // an IPv4 or IPv6 literal
@@ -63,6 +80,7 @@ struct Config {
     bool delivery_explicit = true;
     bool delivery_inferred = true;
     bool delivery_public_rooms = false;
+    MediaConfig media;
 
     // Whether /register is open with this configuration.
     bool registration_open() const;

@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <filesystem>
 
 namespace chat::daemon {
 
@@ -17,6 +19,10 @@ inline constexpr std::chrono::seconds kWriteTimeout{30};
 // does not reset the connection before the client has read our answer.
 inline constexpr std::chrono::seconds kLingerTimeout{2};
 
+// How long the body of an upload (BodyKind::to_file) may take, counted from
+// the end of its headers: 50 MB at 2 MB/s needs more than request_timeout.
+inline constexpr std::chrono::seconds kUploadTimeout{300};
+
 // The configurable bounds the session enforces on every request; App fills
 // them from Config (max_request_body_bytes, request_timeout_seconds).
 struct HttpLimits {
@@ -24,6 +30,11 @@ struct HttpLimits {
     // From the first byte of a request (or the end of the previous one on a
     // kept-alive connection) to its last body byte: covers headers and body.
     std::chrono::seconds request_timeout;
+    // BodyKind::to_file routes (uploads): their own bound, and the directory
+    // their temporary files go to (on the media directory's file system, so
+    // that the finished file is renamed into place, not copied).
+    std::uint64_t max_upload_bytes = 0;
+    std::filesystem::path upload_dir;
 };
 
 }  // namespace chat::daemon

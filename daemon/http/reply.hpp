@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +18,14 @@ struct Reply {
     unsigned status = 200;
     std::vector<Header> headers;
     std::string body;
+    // When set, the body is this slice of a file instead of `body`, streamed
+    // by the session in chunks (media downloads): never read whole.
+    struct FileSlice {
+        std::string path;
+        std::uint64_t offset = 0;
+        std::uint64_t length = 0;
+    };
+    std::optional<FileSlice> file;
 
     // `body` serialized with Content-Type: application/json. Invalid UTF-8 in
     // strings is replaced (U+FFFD), never thrown about.

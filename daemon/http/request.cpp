@@ -143,6 +143,12 @@ std::string_view Request::header(std::string_view name) const noexcept {
     return {};
 }
 
+bool Request::has_path_param(std::string_view name) const noexcept {
+    for (const auto& [key, value] : path_params_)
+        if (key == name) return true;
+    return false;
+}
+
 std::string_view Request::path_param(std::string_view name) const noexcept {
     for (const auto& [key, value] : path_params_)
         if (key == name) return value;

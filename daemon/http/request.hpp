@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,6 +62,15 @@ public:
     // After '?', still percent-encoded; empty when there is none.
     std::string_view raw_query() const noexcept { return raw_query_; }
     const std::string& body() const noexcept { return body_; }
+    // For BodyKind::to_file routes (routing/router.hpp): the temporary file
+    // holding the complete body, and its size. Empty path otherwise. The
+    // handler may rename the file; what is left there is removed after it.
+    const std::string& body_file() const noexcept { return body_file_; }
+    std::uint64_t body_file_size() const noexcept { return body_file_size_; }
+    void set_body_file(std::string path, std::uint64_t size) {
+        body_file_ = std::move(path);
+        body_file_size_ = size;
+    }
     const std::vector<Header>& headers() const noexcept { return headers_; }
     // The first header named `name` (ASCII case-insensitive); empty if absent.
     std::string_view header(std::string_view name) const noexcept;
@@ -69,6 +79,8 @@ public:
     // ".../rooms/{roomId}/..." path_param("roomId") is "!abc:example.org".
     // Asking for a name the route does not declare is a bug (asserted).
     std::string_view path_param(std::string_view name) const noexcept;
+    // Whether the matched route declares `name` (routes sharing a handler).
+    bool has_path_param(std::string_view name) const noexcept;
     // Set by dispatch() from the router's match.
     void set_path_params(std::vector<std::pair<std::string, std::string>> params) {
         path_params_ = std::move(params);
@@ -111,6 +123,8 @@ private:
     std::string raw_query_;
     std::vector<Header> headers_;
     std::string body_;
+    std::string body_file_;
+    std::uint64_t body_file_size_ = 0;
     std::vector<std::pair<std::string, std::string>> path_params_;
     const Services* services_;
     std::optional<Requester> requester_;

@@ -22,8 +22,11 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/core/file.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -31,11 +34,14 @@
 #include <fmt/format.h>
 #include <spdlog/logger.h>
 
+#include <chat/crypto/random.hpp>
+
 #include "config/config.hpp"
 #include "http/dispatch.hpp"
 #include "http/error_response.hpp"
 #include "http/reply.hpp"
 #include "http/request.hpp"
+#include "routing/router.hpp"
 
 namespace chat::daemon {
 
@@ -80,40 +86,135 @@ std::optional<HttpError> refusal_for(const beast::error_code& ec, std::size_t ma
     return std::nullopt;
 }
 
-Request to_request(http::request<http::string_body>& message, const Services& services,
+// `body` is the in-memory body; file bodies are attached by the caller.
+template <typename Message>
+Request to_request(const Message& message, std::string body, const Services& services,
                    const beast::tcp_stream& stream) {
     std::vector<Header> headers;
     for (const auto& field : message)
         headers.push_back({std::string(field.name_string()), std::string(field.value())});
     Request request(parse_method(message.method_string()), std::string(message.target()),
-                    std::move(headers), std::move(message.body()), services);
+                    std::move(headers), std::move(body), services);
     beast::error_code ec;
     auto peer = stream.socket().remote_endpoint(ec);
     if (!ec) request.set_remote_address(peer.address().to_string());
     return request;
 }
 
-// Reads one request into `parser`. A client that sent "Expect: 100-continue"
-// waits for our go-ahead before its body; it gets it only once the headers
-// are within limits (an oversized Content-Length fails before that).
-Task<beast::error_code> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                                     http::request_parser<http::string_body>& parser) {
-    auto [header_error, header_bytes] =
-        co_await http::async_read_header(stream, buffer, parser, kNoThrow);
-    if (header_error || parser.is_done()) co_return header_error;
-    if (header_name_equal(parser.get()[http::field::expect], "100-continue")) {
-        http::response<http::empty_body> go_ahead{http::status::continue_, 11};
-        auto [continue_error, n] = co_await http::async_write(stream, go_ahead, kNoThrow);
-        if (continue_error) co_return continue_error;
+// Sends "100 Continue" to a client that asked for it before sending its body.
+// Called only once the headers are known to be within limits.
+template <typename Parser>
+Task<beast::error_code> continue_if_expected(beast::tcp_stream& stream, const Parser& parser) {
+    if (parser.is_done() || !header_name_equal(parser.get()[http::field::expect], "100-continue"))
+        co_return beast::error_code{};
+    http::response<http::empty_body> go_ahead{http::status::continue_, 11};
+    auto [ec, n] = co_await http::async_write(stream, go_ahead, kNoThrow);
+    co_return ec;
+}
+
+// Reads the rest of a request whose headers `parser` holds.
+template <typename Parser>
+Task<beast::error_code> read_body(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                  Parser& parser) {
+    if (auto ec = co_await continue_if_expected(stream, parser); ec) co_return ec;
+    if (parser.is_done()) co_return beast::error_code{};
+    auto [ec, n] = co_await http::async_read(stream, buffer, parser, kNoThrow);
+    co_return ec;
+}
+
+// The path part of a request target, for routing before the body is read.
+std::string_view target_path(std::string_view target) {
+    return target.substr(0, target.find('?'));
+}
+
+// Removes a temporary upload file when the request is over, whatever
+// happened: a truncated upload or a refused one leaves nothing behind. A
+// handler that keeps the content has renamed it already.
+class TempFileGuard {
+public:
+    explicit TempFileGuard(std::filesystem::path path) : path_(std::move(path)) {}
+    ~TempFileGuard() {
+        std::error_code ignored;
+        std::filesystem::remove(path_, ignored);
     }
-    auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, parser, kNoThrow);
-    co_return body_error;
+    TempFileGuard(const TempFileGuard&) = delete;  // one owner removes the file
+    TempFileGuard& operator=(const TempFileGuard&) = delete;
+
+private:
+    std::filesystem::path path_;
+};
+
+// How much of a file reply is read and written at a time.
+constexpr std::size_t kFileChunkBytes = 64 * 1024;
+
+// Writes a reply whose body is a slice of a file, chunk by chunk, so that a
+// large download never sits in memory. The reads block, but briefly: one
+// 64 KiB read from a local file (usually the page cache) per write.
+// False when the connection failed or the file could not be read (the
+// connection is then closed, since its framing is broken).
+Task<bool> write_file_reply(beast::tcp_stream& stream, beast::file& file,
+                            http::response<http::buffer_body>& response,
+                            std::uint64_t length) {
+    http::response_serializer<http::buffer_body> serializer{response};
+    response.body().data = nullptr;
+    response.body().more = true;
+    stream.expires_after(kWriteTimeout);
+    auto [header_error, header_bytes] =
+        co_await http::async_write_header(stream, serializer, kNoThrow);
+    if (header_error) co_return false;
+    std::vector<char> chunk(kFileChunkBytes);
+    std::uint64_t remaining = length;
+    while (!serializer.is_done()) {
+        if (remaining > 0) {
+            beast::error_code read_error;
+            auto n = file.read(chunk.data(),
+                               static_cast<std::size_t>(std::min<std::uint64_t>(
+                                   remaining, chunk.size())),
+                               read_error);
+            if (read_error || n == 0) co_return false;  // the file shrank under us
+            remaining -= n;
+            response.body().data = chunk.data();
+            response.body().size = n;
+            response.body().more = remaining > 0;
+        } else {
+            response.body().data = nullptr;
+            response.body().more = false;
+        }
+        stream.expires_after(kWriteTimeout);
+        auto [ec, written] = co_await http::async_write(stream, serializer, kNoThrow);
+        if (ec == http::error::need_buffer) continue;
+        if (ec) co_return false;
+    }
+    co_return true;
 }
 
 // Writes `reply`; false when the connection failed. For HEAD the body is
 // left out but Content-Length still says how long it would be.
 Task<bool> write_reply(beast::tcp_stream& stream, Reply reply, unsigned version, bool keep_alive,
                        bool head) {
+    bool bodiless_status = reply.status < 200 || reply.status == 204 || reply.status == 304;
+    if (reply.file && !bodiless_status) {
+        beast::file file;
+        beast::error_code open_error;
+        file.open(reply.file->path.c_str(), beast::file_mode::read, open_error);
+        if (!open_error) file.seek(reply.file->offset, open_error);
+        if (open_error) {
+            // Deleted between the handler's look and now.
+            reply = error_reply(HttpError{404, "M_NOT_FOUND", "Not found"});
+            add_cors_headers(reply);
+        } else if (!head) {
+            http::response<http::buffer_body> response{static_cast<http::status>(reply.status),
+                                                       version};
+            response.set(http::field::server, "chatd/" CHATD_VERSION);
+            for (auto& header : reply.headers)
+                response.insert(header.name, header.value);
+            response.keep_alive(keep_alive);
+            response.content_length(reply.file->length);
+            co_return co_await write_file_reply(stream, file, response, reply.file->length);
+        } else {
+            reply.body.clear();
+        }
+    }
     http::response<http::string_body> response{static_cast<http::status>(reply.status), version};
     response.set(http::field::server, "chatd/" CHATD_VERSION);
     for (auto& header : reply.headers)
@@ -122,7 +223,7 @@ Task<bool> write_reply(beast::tcp_stream& stream, Reply reply, unsigned version,
     // 1xx, 204 and 304 carry neither a body nor a Content-Length (RFC 9110 8.6).
     bool bodiless = reply.status < 200 || reply.status == 204 || reply.status == 304;
     if (!bodiless) {
-        response.content_length(reply.body.size());
+        response.content_length(reply.file ? reply.file->length : reply.body.size());
         if (!head) response.body() = std::move(reply.body);
     }
     stream.expires_after(kWriteTimeout);
@@ -237,14 +338,72 @@ Task<void> Server::Impl::serve(std::shared_ptr<Connection> connection) {
 
         http::request_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
-        parser.body_limit(limits.max_body_bytes);
+        // Raised to the larger limit until the route is known; each body
+        // kind's own limit is checked once the headers are in.
+        parser.body_limit(std::max<std::uint64_t>(limits.max_body_bytes, limits.max_upload_bytes));
         stream.expires_after(limits.request_timeout);  // one deadline: headers and body
         connection->reading = true;
-        auto read_error = co_await read_request(stream, buffer, parser);
+        auto [header_error, header_bytes] =
+            co_await http::async_read_header(stream, buffer, parser, kNoThrow);
+
+        bool to_file = false;
+        if (!header_error) {
+            const auto& header = parser.get();
+            to_file = router
+                          .match(parse_method(header.method_string()),
+                                 target_path(header.target()))
+                          .body == BodyKind::to_file;
+        }
+        const std::uint64_t body_limit = to_file ? limits.max_upload_bytes : limits.max_body_bytes;
+        beast::error_code read_error = header_error;
+        if (!read_error && parser.content_length() && *parser.content_length() > body_limit)
+            read_error = http::error::body_limit;
+
+        std::optional<TempFileGuard> upload_guard;
+        std::string upload_path;
+        std::uint64_t upload_size = 0;
+        std::optional<http::request_parser<http::file_body>> file_parser;
+        if (!read_error && to_file && !parser.is_done()) {
+            upload_path = (limits.upload_dir / ("upload-" + crypto::random_alphanumeric(24)))
+                              .string();
+            upload_guard.emplace(upload_path);
+            file_parser.emplace(std::move(parser));
+            file_parser->body_limit(body_limit);
+            stream.expires_after(std::max<std::chrono::seconds>(limits.request_timeout,
+                                                                kUploadTimeout));
+            file_parser->get().body().open(upload_path.c_str(), beast::file_mode::write_new,
+                                           read_error);
+            if (read_error) {
+                log.error("cannot create upload file {}: {}", upload_path, read_error.message());
+                connection->reading = false;
+                auto reply = error_reply(HttpError{500, "M_UNKNOWN", "Internal server error."});
+                add_cors_headers(reply);
+                if (co_await write_reply(stream, std::move(reply), 11, false, false))
+                    co_await linger_and_close(stream);
+                co_return;
+            }
+            // Beast reads into the buffer's free capacity, which after the
+            // headers is a few KiB: grow it so that a large body arrives in
+            // 64 KiB reads and writes, not thousands of small ones.
+            buffer.reserve(kFileChunkBytes);
+            read_error = co_await read_body(stream, buffer, *file_parser);
+            if (!read_error) {
+                auto& body = file_parser->get().body();
+                upload_size = body.file().size(read_error);
+                body.close();  // flushed before the handler reads it
+            }
+        } else if (!read_error) {
+            parser.body_limit(body_limit);
+            read_error = co_await read_body(stream, buffer, parser);
+        }
         connection->reading = false;
 
         if (read_error) {
-            auto refusal = refusal_for(read_error, limits.max_body_bytes);
+            // Nothing of a refused or cut-short upload outlives this point
+            // (the linger below can take seconds).
+            file_parser.reset();
+            upload_guard.reset();
+            auto refusal = refusal_for(read_error, body_limit);
             if (!refusal) break;
             // The rest of the stream cannot be trusted to frame requests: close.
             log.debug("refused a request: {} ({})", refusal->message, read_error.message());
@@ -255,10 +414,13 @@ Task<void> Server::Impl::serve(std::shared_ptr<Connection> connection) {
             co_return;
         }
 
-        auto& message = parser.get();
+        const auto& message = file_parser ? file_parser->get().base() : parser.get().base();
         unsigned version = message.version();  // 10 or 11: the parser refuses others
-        bool keep_alive = message.keep_alive();
-        auto request = to_request(message, services, stream);
+        bool keep_alive =
+            file_parser ? file_parser->get().keep_alive() : parser.get().keep_alive();
+        auto body = file_parser ? std::string() : std::move(parser.get().body());
+        auto request = to_request(message, std::move(body), services, stream);
+        if (to_file) request.set_body_file(upload_path, upload_size);
 
         Reply reply;
         bool failed = false;

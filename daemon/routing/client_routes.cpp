@@ -24,6 +24,7 @@
 #include "api/client/typing.hpp"
 #include "api/client/versions.hpp"
 #include "api/client/well_known.hpp"
+#include "api/media/media.hpp"
 #include "routing/router.hpp"
 
 namespace chat::daemon {
@@ -165,6 +166,30 @@ void add_client_routes(Router& router) {
     add_v3(router, put, "/rooms/{roomId}/typing/{userId}", put_typing);
     add_v3(router, get, "/presence/{userId}/status", get_presence);
     add_v3(router, put, "/presence/{userId}/status", put_presence);
+    // Content repository: api/media/media_upload.cpp, media_download.cpp,
+    // media_admin.cpp. Uploads receive their body as a file.
+    router.add(post, "/_matrix/media/v3/upload", post_media_upload, BodyKind::to_file);
+    router.add(put, "/_matrix/media/v3/upload/{serverName}/{mediaId}", put_media_upload,
+               BodyKind::to_file);
+    router.add(post, "/_matrix/media/v1/create", post_media_create);
+    router.add(get, "/_matrix/client/v1/media/config", get_media_config);
+    router.add(get, "/_matrix/client/v1/media/download/{serverName}/{mediaId}",
+               get_media_download);
+    router.add(get, "/_matrix/client/v1/media/download/{serverName}/{mediaId}/{fileName}",
+               get_media_download);
+    router.add(get, "/_matrix/client/v1/media/thumbnail/{serverName}/{mediaId}",
+               get_media_thumbnail);
+    router.add(get, "/_matrix/media/v3/config", get_legacy_media_config);
+    router.add(get, "/_matrix/media/v3/download/{serverName}/{mediaId}",
+               get_legacy_media_download);
+    router.add(get, "/_matrix/media/v3/download/{serverName}/{mediaId}/{fileName}",
+               get_legacy_media_download);
+    router.add(get, "/_matrix/media/v3/thumbnail/{serverName}/{mediaId}",
+               get_legacy_media_thumbnail);
+    router.add(post, "/_synapse/admin/v1/media/quarantine/{serverName}/{mediaId}",
+               post_admin_media_quarantine);
+    router.add(delete_, "/_synapse/admin/v1/media/{serverName}/{mediaId}", delete_admin_media);
+    router.add(get, "/_synapse/admin/v1/users/{userId}/media", get_admin_user_media);
 }
 
 }  // namespace chat::daemon

@@ -52,9 +52,9 @@ std::optional<std::string> percent_decode(std::string_view text) {
     return out;
 }
 
-void Router::add(Method method, std::string_view pattern, Handler handler) {
+void Router::add(Method method, std::string_view pattern, Handler handler, BodyKind body) {
     assert(pattern.starts_with('/') && handler != nullptr);
-    Route route{method, {}, handler};
+    Route route{method, {}, handler, body};
     for (auto segment : split_path(pattern)) {
         bool is_param = segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
         if (is_param) segment = segment.substr(1, segment.size() - 2);
@@ -91,7 +91,8 @@ RouteMatch Router::match_segments(Method method, const std::vector<std::string>&
     // Linear: a few hundred routes of a few segments each cost microseconds.
     // A trie can replace this without changing the interface.
     auto found = [&segments](const Route& route) {
-        RouteMatch match{.kind = RouteMatch::Kind::found, .handler = route.handler};
+        RouteMatch match{
+            .kind = RouteMatch::Kind::found, .handler = route.handler, .body = route.body};
         for (std::size_t i = 0; i < segments.size(); ++i)
             if (route.segments[i].is_param)
                 match.params.emplace_back(route.segments[i].text, segments[i]);

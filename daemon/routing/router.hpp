@@ -18,6 +18,16 @@ namespace chat::daemon {
 // everything it needs comes through the Request, which outlives the call.
 using Handler = Task<Result<Reply>> (*)(Request& request);
 
+// How the session hands a route its request body.
+enum class BodyKind {
+    in_memory,  // Request::body(), bounded by max_request_body_bytes
+    // Request::body_file(): a temporary file under the media directory,
+    // written as the bytes arrive and bounded by media.max_upload_bytes
+    // (uploads). The session removes the file after the handler unless the
+    // handler moved it away.
+    to_file,
+};
+
 // The outcome of routing one request.
 struct RouteMatch {
     enum class Kind {
@@ -30,6 +40,7 @@ struct RouteMatch {
     Handler handler = nullptr;
     std::vector<std::pair<std::string, std::string>> params;  // name, percent-decoded value
     std::string allow;  // "GET, HEAD, OPTIONS" for method_not_allowed
+    BodyKind body = BodyKind::in_memory;  // for `found`
 };
 
 // Maps (method, path) to a handler. Built once at start-up, then read
@@ -45,7 +56,8 @@ struct RouteMatch {
 class Router {
 public:
     // Registers a route. A duplicate (method, pattern) is a bug (asserted).
-    void add(Method method, std::string_view pattern, Handler handler);
+    void add(Method method, std::string_view pattern, Handler handler,
+             BodyKind body = BodyKind::in_memory);
 
     // `raw_path` is the request path before percent-decoding, without the query.
     RouteMatch match(Method method, std::string_view raw_path) const;
@@ -59,6 +71,7 @@ private:
         Method method;
         std::vector<Segment> segments;
         Handler handler;
+        BodyKind body;
     };
 
     RouteMatch match_segments(Method method, const std::vector<std::string>& segments) const;

@@ -28,6 +28,8 @@ class PresenceTracker;
 class LastSeen;
 class DeliveryAcks;
 class RoomDeletions;
+class MediaFiles;
+class Thumbnailer;
 
 // What handlers reach through Request::services(). App builds it once before
 // the server starts and owns everything it points to; handlers on any network
@@ -53,6 +55,9 @@ struct Services {
     LastSeen* last_seen = nullptr;
     DeliveryAcks* delivery_acks = nullptr;
     RoomDeletions* room_deletions = nullptr;   // admin API: DELETE /_synapse/admin/v2/rooms
+    // Content repository (daemon/media/): files on disk, thumbnails.
+    const MediaFiles* media_files = nullptr;
+    const Thumbnailer* thumbnailer = nullptr;
 };
 
 }  // namespace chat::daemon

@@ -20,6 +20,8 @@ std::string_view matrix_errcode(Errc code) noexcept {
     case Errc::user_in_use: return "M_USER_IN_USE";
     case Errc::unsupported_room_version: return "M_UNSUPPORTED_ROOM_VERSION";
     case Errc::room_in_use: return "M_ROOM_IN_USE";
+    case Errc::cannot_overwrite_media: return "M_CANNOT_OVERWRITE_MEDIA";
+    case Errc::not_yet_uploaded: return "M_NOT_YET_UPLOADED";
     case Errc::unknown:
     case Errc::storage:
     case Errc::crypto:

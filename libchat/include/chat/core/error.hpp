@@ -29,6 +29,9 @@ enum class Errc {
     unsupported_room_version,  // M_UNSUPPORTED_ROOM_VERSION
     unknown,  // M_UNKNOWN with 400: a bad request the spec names no errcode for (push rules)
     room_in_use,          // M_ROOM_IN_USE: a room alias that is taken
+    // Media (content repository):
+    cannot_overwrite_media,  // M_CANNOT_OVERWRITE_MEDIA: a create-then-upload id used twice
+    not_yet_uploaded,        // M_NOT_YET_UPLOADED: a created id whose content never came
     // Ours: clients see M_UNKNOWN.
     storage,
     crypto,

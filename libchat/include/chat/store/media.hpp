@@ -27,6 +27,15 @@ struct MediaRow {
     bool quarantined = false;
 };
 
+// A media id handed out by POST /_matrix/media/v1/create whose content has
+// not been uploaded yet. Always local (our server name).
+struct PendingMediaRow {
+    std::string media_id;
+    UserId creator;
+    std::int64_t created_ts = 0;
+    std::int64_t expires_ts = 0;  // unused_expires_at: after it the id is dead
+};
+
 class MediaReader {
 public:
     virtual ~MediaReader() = default;
@@ -35,6 +44,16 @@ public:
     // Newest first.
     virtual Result<std::vector<MediaRow>> by_uploader(const UserId& uploader,
                                                       std::size_t limit) = 0;
+    // Oldest first, skipping `offset` rows (the Synapse admin list pages so).
+    virtual Result<std::vector<MediaRow>> page_by_uploader(const UserId& uploader,
+                                                           std::size_t offset,
+                                                           std::size_t limit) = 0;
+    virtual Result<std::int64_t> count_by_uploader(const UserId& uploader) = 0;
+
+    // A reserved id, expired or not (the caller compares expires_ts).
+    virtual Result<std::optional<PendingMediaRow>> pending(std::string_view media_id) = 0;
+    // Reserved ids of `creator` not yet expired at `now_ms`.
+    virtual Result<std::int64_t> count_pending(const UserId& creator, std::int64_t now_ms) = 0;
 };
 
 class Media : public MediaReader {
@@ -45,6 +64,13 @@ public:
     virtual Result<bool> set_quarantined(const ServerName& origin, std::string_view media_id,
                                          bool quarantined) = 0;
     virtual Result<bool> remove(const ServerName& origin, std::string_view media_id) = 0;
+
+    // Errors: Errc::invalid_param when the id is already reserved.
+    virtual Result<void> reserve(const PendingMediaRow& row) = 0;
+    // Returns false when the id was not reserved (already used, or never).
+    virtual Result<bool> remove_pending(std::string_view media_id) = 0;
+    // Forgets reservations that expired before `now_ms`; returns how many.
+    virtual Result<std::int64_t> remove_expired_pending(std::int64_t now_ms) = 0;
 };
 
 }  // namespace chat::store

@@ -291,6 +291,14 @@ public:
     Result<bool> set_quarantined(const ServerName& origin, std::string_view media_id,
                                  bool quarantined) override;
     Result<bool> remove(const ServerName& origin, std::string_view media_id) override;
+    Result<std::vector<MediaRow>> page_by_uploader(const UserId& uploader, std::size_t offset,
+                                                   std::size_t limit) override;
+    Result<std::int64_t> count_by_uploader(const UserId& uploader) override;
+    Result<std::optional<PendingMediaRow>> pending(std::string_view media_id) override;
+    Result<std::int64_t> count_pending(const UserId& creator, std::int64_t now_ms) override;
+    Result<void> reserve(const PendingMediaRow& row) override;
+    Result<bool> remove_pending(std::string_view media_id) override;
+    Result<std::int64_t> remove_expired_pending(std::int64_t now_ms) override;
 
 private:
     Connection& conn_;

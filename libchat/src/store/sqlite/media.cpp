@@ -29,6 +29,19 @@ Result<MediaRow> read_media(const Query& q) {
                     .quarantined = q.boolean(8)};
 }
 
+Result<PendingMediaRow> read_pending(const Query& q) {
+    auto creator = q.id<UserId>(1);
+    if (!creator) return creator.error();
+    return PendingMediaRow{.media_id = std::string(q.text(0)),
+                           .creator = std::move(*creator),
+                           .created_ts = q.int64(2),
+                           .expires_ts = q.int64(3)};
+}
+
+std::int64_t clamp_count(std::size_t n) {
+    return static_cast<std::int64_t>(std::min<std::size_t>(n, kMaxLimit));
+}
+
 }  // namespace
 
 Result<std::optional<MediaRow>> SqliteMedia::get(const ServerName& origin,
@@ -77,6 +90,61 @@ Result<bool> SqliteMedia::remove(const ServerName& origin, std::string_view medi
         conn_.run("DELETE FROM media WHERE origin = ?1 AND media_id = ?2", origin, media_id);
     if (!removed) return removed.error();
     return *removed > 0;
+}
+
+Result<std::vector<MediaRow>> SqliteMedia::page_by_uploader(const UserId& uploader,
+                                                            std::size_t offset,
+                                                            std::size_t limit) {
+    return all_rows(conn_.query("SELECT origin, media_id, uploader, content_type,"
+                                " upload_name, size, sha256, created_ts, quarantined"
+                                " FROM media WHERE uploader = ?1"
+                                " ORDER BY created_ts, media_id LIMIT ?2 OFFSET ?3",
+                                uploader, clamp_count(limit), clamp_count(offset)),
+                    read_media);
+}
+
+Result<std::int64_t> SqliteMedia::count_by_uploader(const UserId& uploader) {
+    auto n = optional_row(conn_.query("SELECT COUNT(*) FROM media WHERE uploader = ?1", uploader),
+                          int64_at0);
+    if (!n) return n.error();
+    return n->value_or(0);
+}
+
+Result<std::optional<PendingMediaRow>> SqliteMedia::pending(std::string_view media_id) {
+    return optional_row(conn_.query("SELECT media_id, creator, created_ts, expires_ts"
+                                    " FROM media_pending WHERE media_id = ?1",
+                                    media_id),
+                        read_pending);
+}
+
+Result<std::int64_t> SqliteMedia::count_pending(const UserId& creator, std::int64_t now_ms) {
+    auto n = optional_row(conn_.query("SELECT COUNT(*) FROM media_pending"
+                                      " WHERE creator = ?1 AND expires_ts > ?2",
+                                      creator, now_ms),
+                          int64_at0);
+    if (!n) return n.error();
+    return n->value_or(0);
+}
+
+Result<void> SqliteMedia::reserve(const PendingMediaRow& row) {
+    auto added = conn_.run("INSERT INTO media_pending(media_id, creator, created_ts, expires_ts)"
+                           " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(media_id) DO NOTHING",
+                           row.media_id, row.creator, row.created_ts, row.expires_ts);
+    if (!added) return added.error();
+    if (*added == 0) return make_error(Errc::invalid_param, "Media ID already in use.");
+    return ok();
+}
+
+Result<bool> SqliteMedia::remove_pending(std::string_view media_id) {
+    auto removed = conn_.run("DELETE FROM media_pending WHERE media_id = ?1", media_id);
+    if (!removed) return removed.error();
+    return *removed > 0;
+}
+
+Result<std::int64_t> SqliteMedia::remove_expired_pending(std::int64_t now_ms) {
+    auto removed = conn_.run("DELETE FROM media_pending WHERE expires_ts <= ?1", now_ms);
+    if (!removed) return removed.error();
+    return static_cast<std::int64_t>(*removed);
 }
 
 }  // namespace chat::store::sqlite

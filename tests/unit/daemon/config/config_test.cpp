@@ -80,9 +80,30 @@ TEST(Config, GeneratedConfigListsEveryOption) {
     for (const char* key :
          {"server_name:", "bind_address:", "port:", "public_baseurl:", "data_dir:", "database:",
           "  #path:", "signing_key_path:", "max_request_body_bytes:", "request_timeout_seconds:",
-          "http_threads:", "log_level:", "ready_file:"}) {
+          "http_threads:", "log_level:", "ready_file:", "media:", "  max_upload_bytes:",
+          "  legacy_unauthenticated_download:", "  remote_retention_days:"}) {
         EXPECT_NE(text.find(key), std::string::npos) << key;
     }
+}
+
+TEST(Config, MediaKeysAreReadAndChecked) {
+    auto config = parse_config("media:\n  max_upload_bytes: 1000\n"
+                               "  legacy_unauthenticated_download: true\n"
+                               "  max_image_pixels: 50\n  unused_expiry_seconds: 60\n"
+                               "  remote_retention_days: 0\n");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->media.max_upload_bytes, 1000u);
+    EXPECT_TRUE(config->media.legacy_unauthenticated_download);
+    EXPECT_EQ(config->media.max_image_pixels, 50u);
+    EXPECT_EQ(config->media.unused_expiry, std::chrono::seconds(60));
+    EXPECT_EQ(config->media.remote_retention_days, 0u);
+    EXPECT_FALSE(Config{}.media.legacy_unauthenticated_download);
+
+    auto zero = parse_config("media:\n  max_upload_bytes: 0\n");
+    ASSERT_FALSE(zero);
+    EXPECT_NE(zero.error().message.find("media.max_upload_bytes"), std::string::npos);
+    EXPECT_FALSE(parse_config("media:\n  legacy_unauthenticated_download: maybe\n"));
+    EXPECT_FALSE(parse_config("media:\n  thumbnails: yes\n"));
 }
 
 TEST(Config, GeneratedConfigWithEveryOptionUncommentedStillLoads) {

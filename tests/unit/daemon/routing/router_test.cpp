@@ -115,5 +115,14 @@ TEST(PercentDecode, DecodesEscapesOfEitherCase) {
     EXPECT_EQ(percent_decode("%g0"), std::nullopt);
 }
 
+TEST(Router, ReportsHowARouteTakesItsBody) {
+    Router router;
+    router.add(Method::post, "/_matrix/media/v3/upload", first, BodyKind::to_file);
+    router.add(Method::post, "/_matrix/client/v3/login", second);
+    EXPECT_EQ(router.match(Method::post, "/_matrix/media/v3/upload").body, BodyKind::to_file);
+    EXPECT_EQ(router.match(Method::post, "/_matrix/client/v3/login").body, BodyKind::in_memory);
+    EXPECT_EQ(router.match(Method::get, "/_matrix/media/v3/upload").body, BodyKind::in_memory);
+}
+
 }  // namespace
 }  // namespace chat::daemon

@@ -35,3 +35,19 @@ TEST(Sha256, HashesEmbeddedNulBytes) {
 
 }  // namespace
 }  // namespace chat::crypto
+
+namespace chat::crypto {
+namespace {
+
+TEST(Sha256Stream, PiecesHashLikeTheWhole) {
+    std::string text(100000, '\0');
+    for (std::size_t i = 0; i < text.size(); ++i) text[i] = static_cast<char>(i * 7 + 3);
+    Sha256Stream stream;
+    for (std::size_t at = 0; at < text.size(); at += 4093)
+        stream.update(std::string_view(text).substr(at, 4093));
+    EXPECT_EQ(stream.finish(), sha256(text));
+    EXPECT_EQ(Sha256Stream().finish(), sha256(""));
+}
+
+}  // namespace
+}  // namespace chat::crypto

@@ -13,6 +13,7 @@ namespace {
 using test::value;
 
 using store::MediaRow;
+using store::PendingMediaRow;
 using store::Position;
 using store::ReadTxn;
 using store::RoomRow;
@@ -184,6 +185,46 @@ TEST_F(StoreStreams, AFailedWriteLeavesNoGap) {
 TEST(StoreStreamNames, RoundTrip) {
     for (Stream s : store::kAllStreams) EXPECT_EQ(store::stream_from_string(store::to_string(s)), s);
     EXPECT_FALSE(store::stream_from_string("typing"));
+}
+
+
+TEST_F(StoreMedia, ReservedIdsExpireAndAreUsedOnce) {
+    auto alice = test::uid("@alice:a.test");
+    PendingMediaRow row{.media_id = "resv1", .creator = alice, .created_ts = 10,
+                        .expires_ts = 100};
+    write([&](WriteTxn& t) { return t.media().reserve(row); });
+    auto dup = store_->write("dup", [&](WriteTxn& t) { return t.media().reserve(row); });
+    ASSERT_FALSE(dup);
+    EXPECT_EQ(dup.error().code, Errc::invalid_param);
+    EXPECT_EQ(read([&](ReadTxn& t) { return t.media().count_pending(alice, 50); }), 1);
+    EXPECT_EQ(read([&](ReadTxn& t) { return t.media().count_pending(alice, 100); }), 0);
+    auto got = read([&](ReadTxn& t) { return t.media().pending("resv1"); });
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->creator, alice);
+    EXPECT_EQ(got->expires_ts, 100);
+
+    write([&](WriteTxn& t) {
+        return t.media().reserve({.media_id = "resv2", .creator = alice, .expires_ts = 500});
+    });
+    EXPECT_EQ(write([&](WriteTxn& t) { return t.media().remove_expired_pending(100); }), 1);
+    EXPECT_FALSE(read([&](ReadTxn& t) { return t.media().pending("resv1"); }));
+    EXPECT_TRUE(write([&](WriteTxn& t) { return t.media().remove_pending("resv2"); }));
+    EXPECT_FALSE(write([&](WriteTxn& t) { return t.media().remove_pending("resv2"); }));
+}
+
+TEST_F(StoreMedia, UploaderPagesAreOldestFirstWithATotal) {
+    auto origin = ServerName::parse("a.test").value();
+    auto alice = test::uid("@alice:a.test");
+    for (int i = 0; i < 5; ++i) {
+        MediaRow row{.origin = origin, .media_id = "m" + std::to_string(i), .uploader = alice,
+                     .size = i, .sha256 = crypto::sha256("x"), .created_ts = 100 - i};
+        write([&](WriteTxn& t) { return t.media().put(row); });
+    }
+    EXPECT_EQ(read([&](ReadTxn& t) { return t.media().count_by_uploader(alice); }), 5);
+    auto page = read([&](ReadTxn& t) { return t.media().page_by_uploader(alice, 1, 2); });
+    ASSERT_EQ(page.size(), 2u);
+    EXPECT_EQ(page[0].media_id, "m3");
+    EXPECT_EQ(page[1].media_id, "m2");
 }
 
 }  // namespace

@@ -1,0 +1,31 @@
+#include "media/content_headers.hpp"
+
+#include <gtest/gtest.h>
+
+namespace chat::daemon {
+namespace {
+
+TEST(ContentHeaders, OnlyPassiveTypesAreInline) {
+    EXPECT_TRUE(is_inline_safe("image/png"));
+    EXPECT_TRUE(is_inline_safe("IMAGE/JPEG"));
+    EXPECT_TRUE(is_inline_safe("text/plain; charset=utf-8"));
+    EXPECT_TRUE(is_inline_safe("audio/flac"));
+    EXPECT_TRUE(is_inline_safe("video/mp4"));
+    EXPECT_FALSE(is_inline_safe("text/html"));
+    EXPECT_FALSE(is_inline_safe("image/svg+xml"));
+    EXPECT_FALSE(is_inline_safe("application/pdf"));
+    EXPECT_FALSE(is_inline_safe("application/octet-stream"));
+    EXPECT_FALSE(is_inline_safe(""));
+}
+
+TEST(ContentHeaders, FilenamesAreEncodedSoTheyCannotBreakTheHeader) {
+    EXPECT_EQ(content_disposition("image/png", "cat.png"), "inline; filename*=utf-8''cat.png");
+    EXPECT_EQ(content_disposition("text/html", ""), "attachment");
+    EXPECT_EQ(content_disposition("text/html", "a\"b;\r\nX: y/../z"),
+              "attachment; filename*=utf-8''a%22b%3B%0D%0AX%3A%20y%2F..%2Fz");
+    EXPECT_EQ(content_disposition("text/plain", "\xc3\xa9t\xc3\xa9.txt"),
+              "inline; filename*=utf-8''%C3%A9t%C3%A9.txt");
+}
+
+}  // namespace
+}  // namespace chat::daemon
