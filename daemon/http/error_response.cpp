@@ -34,6 +34,7 @@ HttpError to_http(const chat::Error& e) {
     case unsupported_room_version: return client_error(400, e, "Unsupported room version");
     case unknown: return client_error(400, e, "Bad request");
     case room_in_use: return client_error(409, e, "Room alias already taken");
+    case invalid_signature: return client_error(400, e, "Invalid signature");
     case remote_unavailable: return {502, "M_UNKNOWN", "A remote server did not answer."};
     case storage:
     case crypto:

@@ -7,11 +7,13 @@
 #include "api/client/capabilities.hpp"
 #include "api/client/devices.hpp"
 #include "api/client/directory.hpp"
+#include "api/client/keys.hpp"
 #include "api/client/openid.hpp"
 #include "api/client/profile.hpp"
 #include "api/client/push_rules.hpp"
 #include "api/client/relations.hpp"
 #include "api/client/reports.hpp"
+#include "api/client/room_keys.hpp"
 #include "api/client/rooms_create.hpp"
 #include "api/client/rooms_membership.hpp"
 #include "api/client/rooms_read.hpp"
@@ -150,6 +152,29 @@ void add_client_routes(Router& router) {
     add_v3(router, post, "/search", post_search);
     add_v3(router, post, "/user_directory/search", post_user_directory_search);
     add_v3(router, post, "/user/{userId}/openid/request_token", post_openid_request_token);
+
+    // End-to-end encryption: api/client/keys.cpp (keys, sendToDevice), room_keys.cpp
+    add_v3(router, post, "/keys/upload", post_keys_upload);
+    add_v3(router, post, "/keys/query", post_keys_query);
+    add_v3(router, post, "/keys/claim", post_keys_claim);
+    add_v3(router, get, "/keys/changes", get_keys_changes);
+    add_v3(router, post, "/keys/device_signing/upload", post_keys_device_signing_upload);
+    add_v3(router, post, "/keys/signatures/upload", post_keys_signatures_upload);
+    add_v3(router, put, "/sendToDevice/{eventType}/{txnId}", put_send_to_device);
+    add_v3(router, post, "/room_keys/version", post_room_keys_version);
+    add_v3(router, get, "/room_keys/version", get_room_keys_current_version);
+    add_v3(router, get, "/room_keys/version/{version}", get_room_keys_version);
+    add_v3(router, put, "/room_keys/version/{version}", put_room_keys_version);
+    add_v3(router, delete_, "/room_keys/version/{version}", delete_room_keys_version);
+    add_v3(router, get, "/room_keys/keys", get_room_keys_all);
+    add_v3(router, put, "/room_keys/keys", put_room_keys_all);
+    add_v3(router, delete_, "/room_keys/keys", delete_room_keys_all);
+    add_v3(router, get, "/room_keys/keys/{roomId}", get_room_keys_room);
+    add_v3(router, put, "/room_keys/keys/{roomId}", put_room_keys_room);
+    add_v3(router, delete_, "/room_keys/keys/{roomId}", delete_room_keys_room);
+    add_v3(router, get, "/room_keys/keys/{roomId}/{sessionId}", get_room_keys_session);
+    add_v3(router, put, "/room_keys/keys/{roomId}/{sessionId}", put_room_keys_session);
+    add_v3(router, delete_, "/room_keys/keys/{roomId}/{sessionId}", delete_room_keys_session);
 }
 
 }  // namespace chat::daemon

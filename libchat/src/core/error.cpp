@@ -20,6 +20,7 @@ std::string_view matrix_errcode(Errc code) noexcept {
     case Errc::user_in_use: return "M_USER_IN_USE";
     case Errc::unsupported_room_version: return "M_UNSUPPORTED_ROOM_VERSION";
     case Errc::room_in_use: return "M_ROOM_IN_USE";
+    case Errc::invalid_signature: return "M_INVALID_SIGNATURE";
     case Errc::unknown:
     case Errc::storage:
     case Errc::crypto:

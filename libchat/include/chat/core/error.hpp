@@ -29,6 +29,7 @@ enum class Errc {
     unsupported_room_version,  // M_UNSUPPORTED_ROOM_VERSION
     unknown,  // M_UNKNOWN with 400: a bad request the spec names no errcode for (push rules)
     room_in_use,          // M_ROOM_IN_USE: a room alias that is taken
+    invalid_signature,    // M_INVALID_SIGNATURE: an E2EE key signature that does not verify
     // Ours: clients see M_UNKNOWN.
     storage,
     crypto,

@@ -24,6 +24,10 @@
 #include <chat/store/txn_ids.hpp>
 #include <chat/store/user_directory.hpp>
 #include <chat/store/users.hpp>
+// End-to-end encryption (issue 11).
+#include <chat/store/e2ee_keys.hpp>
+#include <chat/store/key_backup.hpp>
+#include <chat/store/to_device.hpp>
 
 namespace chat::store {
 
@@ -62,6 +66,10 @@ public:
     // Kept up to date by the writes of other areas: read-only.
     virtual SearchReader& search() = 0;
     virtual UserDirectoryReader& user_directory() = 0;
+    // End-to-end encryption: keys, to-device messages, key backups.
+    virtual E2eeKeysReader& e2ee_keys() = 0;
+    virtual ToDeviceReader& to_device() = 0;
+    virtual KeyBackupReader& key_backup() = 0;
 
     Result<Position> current_position(Stream stream) { return streams().current(stream); }
 
@@ -94,6 +102,9 @@ public:
     Aliases& aliases() override = 0;
     Reports& reports() override = 0;
     OpenIdTokens& openid_tokens() override = 0;
+    E2eeKeys& e2ee_keys() override = 0;
+    ToDevice& to_device() override = 0;
+    KeyBackup& key_backup() override = 0;
 
     // The position for a change written in this transaction (Streams::next).
     Result<Position> next_position(Stream stream) { return streams().next(stream); }

@@ -7,6 +7,7 @@ SqliteTxn::SqliteTxn(Connection& conn, int state_max_delta_chain)
       extremities_(conn), rooms_(conn), members_(conn), receipts_(conn), account_data_(conn),
       users_(conn), devices_(conn), tokens_(conn), media_(conn), streams_(conn), txn_ids_(conn),
       filters_(conn), push_rules_(conn), aliases_(conn), relations_(conn), reports_(conn),
-      openid_tokens_(conn), search_(conn), user_directory_(conn) {}
+      openid_tokens_(conn), search_(conn), user_directory_(conn),
+      e2ee_keys_(conn), to_device_(conn), key_backup_(conn) {}
 
 }  // namespace chat::store::sqlite

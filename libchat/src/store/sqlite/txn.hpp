@@ -35,6 +35,9 @@ public:
     OpenIdTokens& openid_tokens() override { return openid_tokens_; }
     SearchReader& search() override { return search_; }
     UserDirectoryReader& user_directory() override { return user_directory_; }
+    E2eeKeys& e2ee_keys() override { return e2ee_keys_; }
+    ToDevice& to_device() override { return to_device_; }
+    KeyBackup& key_backup() override { return key_backup_; }
 
 private:
     SqliteEvents events_;
@@ -59,6 +62,9 @@ private:
     SqliteOpenIdTokens openid_tokens_;
     SqliteSearch search_;
     SqliteUserDirectory user_directory_;
+    SqliteE2eeKeys e2ee_keys_;
+    SqliteToDevice to_device_;
+    SqliteKeyBackup key_backup_;
 };
 
 }  // namespace chat::store::sqlite
