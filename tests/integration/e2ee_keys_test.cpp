@@ -189,11 +189,13 @@ TEST_F(E2eeKeys, CrossSigningUploadAndSignatures) {
     auto replaced = alice_->post("/_matrix/client/v3/keys/device_signing/upload", replace);
     EXPECT_EQ(replaced.status, 200) << replaced.body.dump();
 
-    // A self-signing key not signed by the master key.
-    auto bad_ssk = cross_signing_key(user, "self_signing", ssk);
-    sign_as(bad_ssk, user, ssk, master_id);
-    json bad = {{"master_key", cross_signing_key(user, "master", master2)}, {"self_signing_key", bad_ssk}};
-    auto refused = alice_->post("/_matrix/client/v3/keys/device_signing/upload", bad);
+    // A self-signing key not signed by the master key (bob's first upload:
+    // no UIA, so the signature check answers).
+    const auto& bob = bob_->user_id();
+    auto bad_ssk = cross_signing_key(bob, "self_signing", ssk);
+    sign_as(bad_ssk, bob, ssk, master_id);
+    json bad = {{"master_key", cross_signing_key(bob, "master", master)}, {"self_signing_key", bad_ssk}};
+    auto refused = bob_->post("/_matrix/client/v3/keys/device_signing/upload", bad);
     EXPECT_EQ(refused.status, 400) << refused.body.dump();
     EXPECT_EQ(refused.errcode(), "M_INVALID_SIGNATURE");
 
