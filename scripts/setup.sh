@@ -15,6 +15,7 @@ packages=(
     libfmt-dev libspdlog-dev
     # tests and benchmarks
     libgtest-dev libgmock-dev libbenchmark-dev
+    python3-matrix-nio python3-olm    # E2EE interop (tests/interop/e2ee_nio.py)
     curl
 )
 
