@@ -560,6 +560,10 @@ Result<DeviceListDelta> device_list_changes(store::ReadTxn& txn, const UserId& u
                                             const store::StreamPositions& from,
                                             const store::StreamPositions& to) {
     using store::Stream;
+    // Most long-poll rounds have neither: skip the room scan.
+    const bool lists_moved = from[Stream::device_lists] != to[Stream::device_lists];
+    const bool events_moved = from[Stream::events] != to[Stream::events];
+    if (!lists_moved && !events_moved) return DeviceListDelta{};
     auto shared = users_sharing_rooms(txn, user);
     if (!shared) return shared.error();
     std::set<std::string> changed;
@@ -579,6 +583,7 @@ Result<DeviceListDelta> device_list_changes(store::ReadTxn& txn, const UserId& u
         else
             left.insert(std::string(other.str()));
     };
+    if (!events_moved) return DeviceListDelta{{changed.begin(), changed.end()}, {}};
     std::set<RoomId> rooms;
     auto joined = txn.members().rooms_for_user(user, "join");
     if (!joined) return joined.error();
