@@ -25,6 +25,18 @@ PARTIAL = {
         "local rooms only",
     ("GET", "/_matrix/client/v3/sync"):
         "no typing, presence, to-device, device lists or unread counts yet (issues 5, 7, 11)",
+    # End-to-end encryption (issue 11): local users only.
+    ("POST", "/_matrix/client/v3/keys/query"):
+        "remote users' keys (/user/keys/query): not done: needs federation (issue 9)",
+    ("POST", "/_matrix/client/v3/keys/claim"):
+        "remote users' keys (/user/keys/claim): not done: needs federation (issue 9)",
+    ("GET", "/_matrix/client/v3/keys/changes"):
+        "remote users' device lists (m.device_list_update, m.signing_key_update EDUs,"
+        " /user/devices): not done: needs federation (issue 9)",
+    ("POST", "/_matrix/client/v3/keys/signatures/upload"):
+        "signatures on remote users' keys: not done: needs federation (issue 9)",
+    ("PUT", "/_matrix/client/v3/sendToDevice/{eventType}/{txnId}"):
+        "remote recipients (m.direct_to_device EDU): not done: needs federation (issue 9)",
 }
 
 

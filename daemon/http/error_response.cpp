@@ -36,6 +36,7 @@ HttpError to_http(const chat::Error& e) {
     case room_in_use: return client_error(409, e, "Room alias already taken");
     case cannot_overwrite_media: return client_error(409, e, "Media already uploaded");
     case not_yet_uploaded: return client_error(504, e, "Media not yet uploaded");
+    case invalid_signature: return client_error(400, e, "Invalid signature");
     case remote_unavailable: return {502, "M_UNKNOWN", "A remote server did not answer."};
     case storage:
     case crypto:

@@ -7,6 +7,7 @@
 #include "api/client/capabilities.hpp"
 #include "api/client/devices.hpp"
 #include "api/client/directory.hpp"
+#include "api/client/keys.hpp"
 #include "api/client/openid.hpp"
 #include "api/client/presence.hpp"
 #include "api/client/profile.hpp"
@@ -15,6 +16,7 @@
 #include "api/client/registration_tokens.hpp"
 #include "api/client/relations.hpp"
 #include "api/client/reports.hpp"
+#include "api/client/room_keys.hpp"
 #include "api/client/rooms_create.hpp"
 #include "api/client/rooms_membership.hpp"
 #include "api/client/rooms_read.hpp"
@@ -190,6 +192,28 @@ void add_client_routes(Router& router) {
                post_admin_media_quarantine);
     router.add(delete_, "/_synapse/admin/v1/media/{serverName}/{mediaId}", delete_admin_media);
     router.add(get, "/_synapse/admin/v1/users/{userId}/media", get_admin_user_media);
+    // End-to-end encryption: api/client/keys.cpp (keys, sendToDevice), room_keys.cpp
+    add_v3(router, post, "/keys/upload", post_keys_upload);
+    add_v3(router, post, "/keys/query", post_keys_query);
+    add_v3(router, post, "/keys/claim", post_keys_claim);
+    add_v3(router, get, "/keys/changes", get_keys_changes);
+    add_v3(router, post, "/keys/device_signing/upload", post_keys_device_signing_upload);
+    add_v3(router, post, "/keys/signatures/upload", post_keys_signatures_upload);
+    add_v3(router, put, "/sendToDevice/{eventType}/{txnId}", put_send_to_device);
+    add_v3(router, post, "/room_keys/version", post_room_keys_version);
+    add_v3(router, get, "/room_keys/version", get_room_keys_current_version);
+    add_v3(router, get, "/room_keys/version/{version}", get_room_keys_version);
+    add_v3(router, put, "/room_keys/version/{version}", put_room_keys_version);
+    add_v3(router, delete_, "/room_keys/version/{version}", delete_room_keys_version);
+    add_v3(router, get, "/room_keys/keys", get_room_keys_all);
+    add_v3(router, put, "/room_keys/keys", put_room_keys_all);
+    add_v3(router, delete_, "/room_keys/keys", delete_room_keys_all);
+    add_v3(router, get, "/room_keys/keys/{roomId}", get_room_keys_room);
+    add_v3(router, put, "/room_keys/keys/{roomId}", put_room_keys_room);
+    add_v3(router, delete_, "/room_keys/keys/{roomId}", delete_room_keys_room);
+    add_v3(router, get, "/room_keys/keys/{roomId}/{sessionId}", get_room_keys_session);
+    add_v3(router, put, "/room_keys/keys/{roomId}/{sessionId}", put_room_keys_session);
+    add_v3(router, delete_, "/room_keys/keys/{roomId}/{sessionId}", delete_room_keys_session);
 }
 
 }  // namespace chat::daemon

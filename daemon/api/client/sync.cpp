@@ -97,6 +97,26 @@ Task<void> infer_delivery(const Services& services, const UserId& user,
     if (*moved) services.wake->advanced(store::Stream::receipts, **moved);
 }
 
+// Syncing with `since` acknowledges the to-device messages sent up to it
+// (spec: they are deleted then, not when first sent). A read first, so a
+// sync with nothing to delete costs no write.
+Task<Result<void>> acknowledge_to_device(const Request& request, const sync::SyncToken& since) {
+    const auto& services = request.services();
+    const auto& requester = request.requester();
+    const auto through = since.streams[store::Stream::to_device];
+    auto waiting = co_await services.db->read("to_device_acked", [&](store::ReadTxn& txn) {
+        return txn.to_device().pending(requester.user_id, requester.device_id,
+                                       store::kMinPosition, through, 1);
+    });
+    if (!waiting) co_return waiting.error();
+    if (waiting->empty()) co_return chat::ok();
+    auto dropped = co_await services.db->write("to_device_ack", [&](store::WriteTxn& txn) {
+        return txn.to_device().remove_through(requester.user_id, requester.device_id, through);
+    });
+    if (!dropped) co_return dropped.error();
+    co_return chat::ok();
+}
+
 }  // namespace
 
 // A long-poll costs this coroutine and its socket, never a thread: between
@@ -149,6 +169,10 @@ Task<Result<Reply>> get_sync(Request& request) {
                                    .filter = std::move(filter),
                                    .typing = services.typing,
                                    .presence = presence_on};
+    if (since) {
+        auto acked = co_await acknowledge_to_device(request, *since);
+        if (!acked) co_return acked.error();
+    }
     const auto deadline = std::chrono::steady_clock::now() + *timeout;
     for (;;) {
         auto generation = services.wake->generation();

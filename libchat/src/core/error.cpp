@@ -22,6 +22,7 @@ std::string_view matrix_errcode(Errc code) noexcept {
     case Errc::room_in_use: return "M_ROOM_IN_USE";
     case Errc::cannot_overwrite_media: return "M_CANNOT_OVERWRITE_MEDIA";
     case Errc::not_yet_uploaded: return "M_NOT_YET_UPLOADED";
+    case Errc::invalid_signature: return "M_INVALID_SIGNATURE";
     case Errc::unknown:
     case Errc::storage:
     case Errc::crypto:

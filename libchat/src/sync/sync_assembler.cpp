@@ -10,6 +10,7 @@
 #include <chat/push/push_rules_store.hpp>
 #include <chat/receipts/delivery.hpp>
 #include <chat/sync/client_event.hpp>
+#include <chat/sync/e2ee_sections.hpp>
 
 #include "sync/room_state_at.hpp"
 
@@ -260,6 +261,11 @@ Result<SyncResult> Assembler::run() {
 
     auto rooms = initial_ ? initial_rooms() : incremental_rooms();
     if (!rooms) return rooms.error();
+    // End-to-end encryption sections (sync/e2ee_sections.cpp); may lower
+    // to_[Stream::to_device] when the device's queue is long.
+    auto e2ee = add_e2ee_sections(txn_, req_.user, req_.device_id, from_, to_, initial_, body_);
+    if (!e2ee) return e2ee.error();
+    if (*e2ee) has_updates_ = true;
 
     SyncResult result;
     result.next_batch.streams = to_;

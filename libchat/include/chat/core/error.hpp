@@ -32,6 +32,7 @@ enum class Errc {
     // Media (content repository):
     cannot_overwrite_media,  // M_CANNOT_OVERWRITE_MEDIA: a create-then-upload id used twice
     not_yet_uploaded,        // M_NOT_YET_UPLOADED: a created id whose content never came
+    invalid_signature,    // M_INVALID_SIGNATURE: an E2EE key signature that does not verify
     // Ours: clients see M_UNKNOWN.
     storage,
     crypto,

@@ -29,6 +29,10 @@
 #include <chat/store/txn_ids.hpp>
 #include <chat/store/user_directory.hpp>
 #include <chat/store/users.hpp>
+// End-to-end encryption (issue 11).
+#include <chat/store/e2ee_keys.hpp>
+#include <chat/store/key_backup.hpp>
+#include <chat/store/to_device.hpp>
 
 namespace chat::store {
 
@@ -75,6 +79,10 @@ public:
     // The admin API's queries and registration tokens (issue 12).
     virtual AdminReader& admin() = 0;
     virtual RegistrationTokensReader& registration_tokens() = 0;
+    // End-to-end encryption: keys, to-device messages, key backups.
+    virtual E2eeKeysReader& e2ee_keys() = 0;
+    virtual ToDeviceReader& to_device() = 0;
+    virtual KeyBackupReader& key_backup() = 0;
 
     Result<Position> current_position(Stream stream) { return streams().current(stream); }
 
@@ -112,6 +120,9 @@ public:
     PushActions& push_actions() override = 0;
     Admin& admin() override = 0;
     RegistrationTokens& registration_tokens() override = 0;
+    E2eeKeys& e2ee_keys() override = 0;
+    ToDevice& to_device() override = 0;
+    KeyBackup& key_backup() override = 0;
 
     // The position for a change written in this transaction (Streams::next).
     Result<Position> next_position(Stream stream) { return streams().next(stream); }

@@ -471,6 +471,51 @@ private:
     Connection& conn_;
 };
 
+// End-to-end encryption areas (e2ee_keys.cpp, to_device.cpp, key_backup.cpp).
+class SqliteE2eeKeys final : public E2eeKeys {
+public:
+    explicit SqliteE2eeKeys(Connection& conn) : conn_(conn) {}
+    Result<std::optional<nlohmann::json>> device_keys(const UserId& user_id,
+                                                      std::string_view device_id) override;
+    Result<std::vector<DeviceKeysRow>> all_device_keys(const UserId& user_id) override;
+    Result<std::optional<nlohmann::json>> one_time_key(const UserId& user_id,
+                                                       std::string_view device_id,
+                                                       std::string_view algorithm,
+                                                       std::string_view key_id) override;
+    Result<std::map<std::string, std::int64_t>> one_time_key_counts(
+        const UserId& user_id, std::string_view device_id) override;
+    Result<std::optional<ClaimedKey>> fallback_key(const UserId& user_id,
+                                                   std::string_view device_id,
+                                                   std::string_view algorithm) override;
+    Result<std::vector<std::string>> unused_fallback_algorithms(
+        const UserId& user_id, std::string_view device_id) override;
+    Result<std::optional<nlohmann::json>> cross_signing_key(const UserId& user_id,
+                                                            std::string_view usage) override;
+    Result<std::vector<KeySignatureRow>> signatures_of(const UserId& target_user_id,
+                                                       std::string_view target_key_id) override;
+    Result<std::vector<UserId>> changed_users(Position from, Position to) override;
+
+    Result<void> put_device_keys(const UserId& user_id, std::string_view device_id,
+                                 const nlohmann::json& keys) override;
+    Result<bool> add_one_time_key(const UserId& user_id, std::string_view device_id,
+                                  const ClaimedKey& key) override;
+    Result<std::optional<ClaimedKey>> claim_one_time_key(const UserId& user_id,
+                                                         std::string_view device_id,
+                                                         std::string_view algorithm) override;
+    Result<void> put_fallback_key(const UserId& user_id, std::string_view device_id,
+                                  const ClaimedKey& key) override;
+    Result<std::optional<ClaimedKey>> claim_fallback_key(const UserId& user_id,
+                                                         std::string_view device_id,
+                                                         std::string_view algorithm) override;
+    Result<void> put_cross_signing_key(const UserId& user_id, std::string_view usage,
+                                       const nlohmann::json& key) override;
+    Result<void> put_signature(const KeySignatureRow& row) override;
+    Result<void> mark_changed(const UserId& user_id, Position position) override;
+
+private:
+    Connection& conn_;
+};
+
 class SqliteRegistrationTokens final : public RegistrationTokens {
 public:
     explicit SqliteRegistrationTokens(Connection& conn) : conn_(conn) {}
@@ -482,6 +527,46 @@ public:
     Result<bool> remove(std::string_view token) override;
     Result<bool> reserve(std::string_view token, std::int64_t now_ms) override;
     Result<void> finish(std::string_view token, bool registered) override;
+
+private:
+    Connection& conn_;
+};
+
+class SqliteToDevice final : public ToDevice {
+public:
+    explicit SqliteToDevice(Connection& conn) : conn_(conn) {}
+    Result<std::vector<ToDeviceRow>> pending(const UserId& user_id, std::string_view device_id,
+                                             Position after, Position up_to,
+                                             std::size_t limit) override;
+    Result<void> add(const ToDeviceRow& row) override;
+    Result<std::int64_t> remove_through(const UserId& user_id, std::string_view device_id,
+                                        Position through) override;
+    Result<bool> record_txn(const UserId& user_id, std::string_view device_id,
+                            std::string_view txn_id, std::int64_t now_ts) override;
+
+private:
+    Connection& conn_;
+};
+
+class SqliteKeyBackup final : public KeyBackup {
+public:
+    explicit SqliteKeyBackup(Connection& conn) : conn_(conn) {}
+    Result<std::optional<BackupVersionRow>> version(const UserId& user_id,
+                                                    std::optional<std::int64_t> version) override;
+    Result<std::vector<BackupKeyRow>> keys(const UserId& user_id, std::int64_t version,
+                                           const std::optional<std::string>& room_id,
+                                           const std::optional<std::string>& session_id) override;
+    Result<std::int64_t> create_version(const UserId& user_id, std::string_view algorithm,
+                                        const nlohmann::json& auth_data) override;
+    Result<void> set_auth_data(const UserId& user_id, std::int64_t version,
+                               const nlohmann::json& auth_data) override;
+    Result<bool> delete_version(const UserId& user_id, std::int64_t version) override;
+    Result<void> put_key(const UserId& user_id, std::int64_t version,
+                         const BackupKeyRow& row) override;
+    Result<std::int64_t> delete_keys(const UserId& user_id, std::int64_t version,
+                                     const std::optional<std::string>& room_id,
+                                     const std::optional<std::string>& session_id) override;
+    Result<void> bump_etag(const UserId& user_id, std::int64_t version) override;
 
 private:
     Connection& conn_;

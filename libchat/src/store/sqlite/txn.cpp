@@ -9,6 +9,7 @@ SqliteTxn::SqliteTxn(Connection& conn, int state_max_delta_chain)
       filters_(conn), push_rules_(conn), aliases_(conn), relations_(conn), reports_(conn),
       openid_tokens_(conn), search_(conn), user_directory_(conn),
       presence_(conn), delivery_(conn), push_actions_(conn),
-      admin_(conn), registration_tokens_(conn) {}
+      admin_(conn), registration_tokens_(conn),
+      e2ee_keys_(conn), to_device_(conn), key_backup_(conn) {}
 
 }  // namespace chat::store::sqlite

@@ -41,6 +41,9 @@ public:
     // Admin API (issue 12).
     Admin& admin() override { return admin_; }
     RegistrationTokens& registration_tokens() override { return registration_tokens_; }
+    E2eeKeys& e2ee_keys() override { return e2ee_keys_; }
+    ToDevice& to_device() override { return to_device_; }
+    KeyBackup& key_backup() override { return key_backup_; }
 
 private:
     SqliteEvents events_;
@@ -70,6 +73,9 @@ private:
     SqlitePushActions push_actions_;
     SqliteAdmin admin_;
     SqliteRegistrationTokens registration_tokens_;
+    SqliteE2eeKeys e2ee_keys_;
+    SqliteToDevice to_device_;
+    SqliteKeyBackup key_backup_;
 };
 
 }  // namespace chat::store::sqlite
