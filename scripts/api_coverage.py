@@ -18,13 +18,20 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Registered but not complete: what is missing, honestly.
 PARTIAL = {
     ("POST", "/_matrix/client/v3/register"):
-        "kind=guest refused; m.login.dummy only (no email/msisdn/recaptcha/token stages)",
+        "kind=guest refused; m.login.dummy and m.login.registration_token only"
+        " (no email/msisdn/recaptcha stages)",
     ("POST", "/_matrix/client/v3/join/{roomIdOrAlias}"):
         "local rooms only: joining a room on another server needs federation",
     ("POST", "/_matrix/client/v3/knock/{roomIdOrAlias}"):
         "local rooms only",
     ("GET", "/_matrix/client/v3/sync"):
-        "no typing, presence, to-device, device lists or unread counts yet (issues 5, 7, 11)",
+        "unread_thread_notifications not sent yet (issue 7)",
+    ("GET", "/_matrix/client/v1/media/download/{serverName}/{mediaId}"):
+        "local media only (remote media needs federation, issue 9); timeout_ms not honoured",
+    ("GET", "/_matrix/client/v1/media/download/{serverName}/{mediaId}/{fileName}"):
+        "local media only (remote media needs federation, issue 9); timeout_ms not honoured",
+    ("GET", "/_matrix/client/v1/media/thumbnail/{serverName}/{mediaId}"):
+        "local media only; animated=true gives the first frame; timeout_ms not honoured",
     # End-to-end encryption (issue 11): local users only.
     ("POST", "/_matrix/client/v3/keys/query"):
         "remote users' keys (/user/keys/query): not done: needs federation (issue 9)",

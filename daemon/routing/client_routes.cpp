@@ -188,6 +188,17 @@ void add_client_routes(Router& router) {
                get_legacy_media_download);
     router.add(get, "/_matrix/media/v3/thumbnail/{serverName}/{mediaId}",
                get_legacy_media_thumbnail);
+    // The same under r0, which matrix-nio (0.20) and other older clients call.
+    router.add(post, "/_matrix/media/r0/upload", post_media_upload, BodyKind::to_file);
+    router.add(put, "/_matrix/media/r0/upload/{serverName}/{mediaId}", put_media_upload,
+               BodyKind::to_file);
+    router.add(get, "/_matrix/media/r0/config", get_legacy_media_config);
+    router.add(get, "/_matrix/media/r0/download/{serverName}/{mediaId}",
+               get_legacy_media_download);
+    router.add(get, "/_matrix/media/r0/download/{serverName}/{mediaId}/{fileName}",
+               get_legacy_media_download);
+    router.add(get, "/_matrix/media/r0/thumbnail/{serverName}/{mediaId}",
+               get_legacy_media_thumbnail);
     router.add(post, "/_synapse/admin/v1/media/quarantine/{serverName}/{mediaId}",
                post_admin_media_quarantine);
     router.add(delete_, "/_synapse/admin/v1/media/{serverName}/{mediaId}", delete_admin_media);

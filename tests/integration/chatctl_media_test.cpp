@@ -41,10 +41,13 @@ protected:
         if (!answer || answer->status != 200) return {};
         return nlohmann::json::parse(answer->body).value("content_uri", "");
     }
+    // Through the authenticated endpoint: the legacy one is off by default
+    // and would answer 404 whatever the item's fate.
     int download_status(const std::string& mxc) const {
         httplib::Client client("127.0.0.1", daemon_->port());
-        auto path = "/_matrix/media/v3/download/" + mxc.substr(std::string("mxc://").size());
-        auto answer = client.Get(path);
+        auto path =
+            "/_matrix/client/v1/media/download/" + mxc.substr(std::string("mxc://").size());
+        auto answer = client.Get(path, {{"Authorization", "Bearer " + admin_token_}});
         return answer ? answer->status : 0;
     }
 

@@ -34,6 +34,10 @@ rate_limits:
     per_second: 0
   message:
     per_second: 0
+# matrix-nio 0.20 knows only the unauthenticated /_matrix/media/r0 download;
+# an operator with such clients turns this on the same way.
+media:
+  legacy_unauthenticated_download: true
 """
 
 
