@@ -39,15 +39,17 @@ TEST(Versions, PromiseNothingNotYetImplemented) {
     EXPECT_NE(std::find(versions.begin(), versions.end(), "v1.1"), versions.end()) << versions;
     EXPECT_NE(std::find(versions.begin(), versions.end(), "r0.6.1"), versions.end()) << versions;
     EXPECT_EQ(std::find(versions.begin(), versions.end(), "v1.11"), versions.end()) << versions;
-    // MSC4089 delivery receipts work (issue 5) and are on by default.
-    EXPECT_EQ(body["unstable_features"], nlohmann::json({{"org.matrix.msc4089", true}}));
+    // MSC4089 delivery receipts work (issue 5) and are on by default;
+    // authenticated media (issue 6) is served.
+    EXPECT_EQ(body["unstable_features"],
+              nlohmann::json({{"org.matrix.msc4089", true}, {"org.matrix.msc3916.stable", true}}));
 }
 
 TEST(Versions, DeliveryReceiptsAreNotAdvertisedWhenTurnedOff) {
     Config config;
     config.delivery_explicit = false;
     config.delivery_inferred = false;
-    EXPECT_EQ(versions_with(config)["unstable_features"], nlohmann::json::object());
+    EXPECT_FALSE(versions_with(config)["unstable_features"].contains("org.matrix.msc4089"));
     config.delivery_inferred = true;
     EXPECT_EQ(versions_with(config)["unstable_features"]["org.matrix.msc4089"], true);
 }
