@@ -23,6 +23,7 @@
 #include <chat/accounts/account_service.hpp>
 #include <chat/federation/runtime/blocking_pool.hpp>
 #include <chat/rooms/room_service.hpp>
+#include <chat/receipts/delivery.hpp>
 #include <chat/store/sqlite.hpp>
 
 #include "app/signing_key_file.hpp"
@@ -298,12 +299,41 @@ Task<void> App::housekeeping() {
         if (ec || signals_->stopping) co_return;
         const auto now = clock_.now_ms();
         if (typing_->expire(now)) wake_->poke();
+        if (config_.delivery_inferred) {
+            auto noted = delivery_acks_->take();
+            auto inferred = co_await infer_delivery(std::move(noted));
+            if (!inferred) log_->warn("delivery inference: {}", inferred.error().message);
+        }
         if (config_.presence_enabled) {
             auto due = presence_->tick(now);
             auto written = co_await write_presence(services_, std::move(due));
             if (!written) log_->warn("presence: {}", written.error().message);
         }
     }
+}
+
+// One store write for every user whose syncs moved since the last tick
+// (DeliveryAcks); wakes the senders' syncs once.
+Task<Result<void>> App::infer_delivery(std::vector<std::pair<UserId, std::int64_t>> noted) {
+    if (noted.empty()) co_return ok();
+    const receipts::DeliveryPolicy policy{.explicit_receipts = config_.delivery_explicit,
+                                          .inferred = config_.delivery_inferred,
+                                          .public_rooms = config_.delivery_public_rooms};
+    const auto now = clock_.now_ms();
+    auto moved = co_await db_->write(
+        "infer_delivery", [&](store::WriteTxn& txn) -> Result<std::optional<store::Position>> {
+            std::optional<store::Position> last;
+            for (const auto& [user, position] : noted) {
+                auto pos = receipts::infer_delivery(txn, user, position, now, policy);
+                if (!pos) return pos.error();
+                if (*pos) last = *pos;
+            }
+            return last;
+        });
+    if (!moved) co_return moved.error();
+    for (const auto& [user, position] : noted) delivery_acks_->acked(user, position);
+    if (*moved) wake_->advanced(store::Stream::receipts, **moved);
+    co_return ok();
 }
 
 Task<void> App::stop_now_on_signal() {

@@ -2,11 +2,14 @@
 
 #include <memory>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include <spdlog/fwd.h>
 
 #include <chat/core/result.hpp>
 #include <chat/core/clock.hpp>
+#include <chat/core/user_id.hpp>
 #include <chat/crypto/signing_key.hpp>
 #include <chat/store/store.hpp>
 
@@ -68,6 +71,7 @@ private:
     Task<void> stop_now_on_signal();
     // Once a second: typing timeouts and presence timeouts (issue 5).
     Task<void> housekeeping();
+    Task<Result<void>> infer_delivery(std::vector<std::pair<UserId, std::int64_t>> noted);
 
     Config config_;
     std::shared_ptr<spdlog::logger> log_;

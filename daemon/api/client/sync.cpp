@@ -8,7 +8,6 @@
 
 #include <chat/federation/runtime/blocking_pool.hpp>
 #include <chat/presence/presence.hpp>
-#include <chat/receipts/delivery.hpp>
 #include <chat/sync/filter.hpp>
 #include <chat/sync/sync_assembler.hpp>
 #include <chat/sync/sync_token.hpp>
@@ -74,29 +73,6 @@ private:
     UserId user_;
 };
 
-// A sync whose `since` is past events this user had not acknowledged yet
-// proves that one of their devices received them: delivery is inferred for
-// the senders (libchat receipts/delivery.hpp). Most syncs skip the write:
-// DeliveryAcks remembers how far each user got. Best effort: a failure here
-// must not fail the sync.
-Task<void> infer_delivery(const Services& services, const UserId& user,
-                          const sync::SyncToken& since) {
-    const auto& config = *services.config;
-    if (!config.delivery_inferred) co_return;
-    const store::Position position = since.streams[store::Stream::events];
-    if (!services.delivery_acks->pending(user, position)) co_return;
-    const receipts::DeliveryPolicy policy{.explicit_receipts = config.delivery_explicit,
-                                          .inferred = config.delivery_inferred,
-                                          .public_rooms = config.delivery_public_rooms};
-    const auto now = services.clock->now_ms();
-    auto moved = co_await services.db->write("infer_delivery", [&](store::WriteTxn& txn) {
-        return receipts::infer_delivery(txn, user, position, now, policy);
-    });
-    if (!moved) co_return;
-    services.delivery_acks->acked(user, position);
-    if (*moved) services.wake->advanced(store::Stream::receipts, **moved);
-}
-
 // Syncing with `since` acknowledges the to-device messages sent up to it
 // (spec: they are deleted then, not when first sent). A read first, so a
 // sync with nothing to delete costs no write.
@@ -150,7 +126,12 @@ Task<Result<Reply>> get_sync(Request& request) {
         filter = std::move(*loaded);
     }
 
-    if (since) co_await infer_delivery(services, requester.user_id, *since);
+    // A sync whose `since` is past events this user had not acknowledged
+    // proves that one of their devices received them: delivery is inferred
+    // for the senders at the next housekeeping tick (DeliveryAcks).
+    if (since && services.config->delivery_inferred)
+        services.delivery_acks->note(requester.user_id,
+                                     since->streams[store::Stream::events]);
     const bool presence_on = services.config->presence_enabled;
     std::optional<SyncingGuard> syncing;
     if (presence_on) {

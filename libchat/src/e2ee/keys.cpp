@@ -564,47 +564,64 @@ Result<DeviceListDelta> device_list_changes(store::ReadTxn& txn, const UserId& u
     const bool lists_moved = from[Stream::device_lists] != to[Stream::device_lists];
     const bool events_moved = from[Stream::events] != to[Stream::events];
     if (!lists_moved && !events_moved) return DeviceListDelta{};
+
+    // Candidates first, from indexed reads of the range only; the set of
+    // users sharing a room (every member of every joined room) is read only
+    // when there is a candidate to classify. A sync that saw only messages
+    // costs two small queries, not a scan of the user's rooms.
+    std::vector<UserId> key_changes;
+    if (lists_moved) {
+        auto moved = txn.e2ee_keys().changed_users(from[Stream::device_lists],
+                                                   to[Stream::device_lists]);
+        if (!moved) return moved.error();
+        key_changes = std::move(*moved);
+    }
+    std::vector<UserId> member_changes;
+    if (events_moved) {
+        auto own = txn.members().changes_for_user(user, from[Stream::events], to[Stream::events]);
+        if (!own) return own.error();
+        std::set<RoomId> own_rooms;
+        for (const auto& row : *own) {
+            // Our own join or leave: everyone in that room changes for us.
+            auto members = txn.members().members_of(row.room_id, "join");
+            if (!members) return members.error();
+            for (const auto& m : *members) member_changes.push_back(m.user_id);
+            own_rooms.insert(row.room_id);
+        }
+        auto state_rooms =
+            txn.current_state().rooms_changed(from[Stream::events], to[Stream::events]);
+        if (!state_rooms) return state_rooms.error();
+        for (const auto& room : *state_rooms) {
+            if (!own_rooms.contains(room)) {
+                auto membership = txn.members().get(user, room);
+                if (!membership) return membership.error();
+                if (!*membership || (*membership)->membership != "join") continue;
+            }
+            auto log = txn.current_state().changes(room, from[Stream::events], to[Stream::events]);
+            if (!log) return log.error();
+            for (const auto& change : *log) {
+                if (change.key.type != "m.room.member") continue;
+                auto other = UserId::parse(change.key.state_key);
+                if (other) member_changes.push_back(std::move(*other));
+            }
+        }
+    }
+    if (key_changes.empty() && member_changes.empty()) return DeviceListDelta{};
+
     auto shared = users_sharing_rooms(txn, user);
     if (!shared) return shared.error();
     std::set<std::string> changed;
     std::set<std::string> left;
-
-    auto moved = txn.e2ee_keys().changed_users(from[Stream::device_lists], to[Stream::device_lists]);
-    if (!moved) return moved.error();
-    for (const auto& u : *moved)
+    for (const auto& u : key_changes)
         if (shared->contains(u)) changed.insert(std::string(u.str()));
-
-    // Membership changes: someone who joined a room we share starts
-    // sharing (their keys are news to us); someone who left may share none.
-    auto note = [&](const UserId& other) {
-        if (other == user) return;
+    // Someone who joined a room we share starts sharing (their keys are news
+    // to us); someone who left may share none.
+    for (const auto& other : member_changes) {
+        if (other == user) continue;
         if (shared->contains(other))
             changed.insert(std::string(other.str()));
         else
             left.insert(std::string(other.str()));
-    };
-    if (!events_moved) return DeviceListDelta{{changed.begin(), changed.end()}, {}};
-    std::set<RoomId> rooms;
-    auto joined = txn.members().rooms_for_user(user, "join");
-    if (!joined) return joined.error();
-    for (auto& row : *joined) rooms.insert(row.room_id);
-    auto own = txn.members().changes_for_user(user, from[Stream::events], to[Stream::events]);
-    if (!own) return own.error();
-    for (const auto& row : *own) {
-        // Our own join or leave: everyone in that room changes for us.
-        auto members = txn.members().members_of(row.room_id, "join");
-        if (!members) return members.error();
-        for (const auto& m : *members) note(m.user_id);
-        rooms.insert(row.room_id);
-    }
-    for (const auto& room : rooms) {
-        auto log = txn.current_state().changes(room, from[Stream::events], to[Stream::events]);
-        if (!log) return log.error();
-        for (const auto& change : *log) {
-            if (change.key.type != "m.room.member") continue;
-            auto other = UserId::parse(change.key.state_key);
-            if (other) note(*other);
-        }
     }
     for (const auto& c : changed) left.erase(c);
     return DeviceListDelta{{changed.begin(), changed.end()}, {left.begin(), left.end()}};

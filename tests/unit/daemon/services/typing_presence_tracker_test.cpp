@@ -86,10 +86,19 @@ TEST(LastSeen, WritesAtMostOncePerInterval) {
     EXPECT_TRUE(last_seen.due(kAlice, "DEV", kNow + 60'000));
 }
 
-TEST(DeliveryAcks, PendingOnlyPastTheKnownPosition) {
+TEST(DeliveryAcks, NotesAreTakenOnceAndOnlyPastTheKnownPosition) {
     DeliveryAcks acks;
+    acks.note(kAlice, 3);
+    acks.note(kAlice, 5);
+    acks.note(kBob, 2);
+    auto noted = acks.take();
+    ASSERT_EQ(noted.size(), 2u);
+    EXPECT_EQ(noted[0], std::make_pair(kAlice, std::int64_t{5}));
+    EXPECT_TRUE(acks.take().empty());
     EXPECT_TRUE(acks.pending(kAlice, 5));
     acks.acked(kAlice, 5);
+    acks.note(kAlice, 4);  // behind what was inferred: nothing to do
+    EXPECT_TRUE(acks.take().empty());
     EXPECT_FALSE(acks.pending(kAlice, 5));
     EXPECT_TRUE(acks.pending(kAlice, 6));
     acks.acked(kAlice, 3);  // never backwards
