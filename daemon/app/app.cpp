@@ -223,16 +223,18 @@ Result<void> App::start() {
     });
     server_->start();
 
-    if (!config_.ready_file.empty()) {
-        if (auto written = write_ready_file(config_.ready_file, *port); !written)
-            return written.error();
-    }
     if (key->generated)
         log_->info("generated signing key {} in {}", signing_key_->key_id(),
                    config_.signing_key_path.string());
     log_->info("chatd {} serving {} on {} (base URL {}, signing key {})", CHATD_VERSION,
                config_.server_name, endpoint_text(config_.bind_address, *port),
                services_.public_baseurl, signing_key_->key_id());
+    // Last: whoever waits for the ready file (tests, supervisors) then finds
+    // the log lines above already written.
+    if (!config_.ready_file.empty()) {
+        if (auto written = write_ready_file(config_.ready_file, *port); !written)
+            return written.error();
+    }
     return ok();
 }
 

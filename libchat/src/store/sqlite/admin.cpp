@@ -32,20 +32,6 @@ constexpr std::string_view kUsersCount = "SELECT count(*) FROM users" CHAT_USERS
 #undef CHAT_USERS_COLUMNS
 #undef CHAT_USERS_FILTER
 
-Result<UserRow> read_user(const Query& q) {
-    auto user_id = q.id<UserId>(0);
-    if (!user_id) return user_id.error();
-    return UserRow{.user_id = std::move(*user_id),
-                   .password_hash = q.opt_text(1),
-                   .created_ts = q.int64(2),
-                   .admin = q.boolean(3),
-                   .deactivated = q.boolean(4),
-                   .guest = q.boolean(5),
-                   .user_type = q.opt_text(6),
-                   .displayname = q.opt_text(7),
-                   .avatar_url = q.opt_text(8)};
-}
-
 std::int64_t bounded(std::size_t n) {
     return static_cast<std::int64_t>(
         std::min<std::size_t>(n, std::numeric_limits<std::int64_t>::max()));
@@ -92,7 +78,7 @@ Result<std::vector<UserRow>> SqliteAdmin::list_users(const UserListQuery& query)
                                 query.name, query.user_id, query.guests, query.deactivated,
                                 admin_filter(query), bounded(query.limit),
                                 std::max<std::int64_t>(query.from, 0)),
-                    read_user);
+                    read_user_row);
 }
 
 Result<std::int64_t> SqliteAdmin::count_users(const UserListQuery& query) {
@@ -107,17 +93,7 @@ Result<std::vector<RoomRow>> SqliteAdmin::all_rooms() {
     return all_rows(
         conn_.query("SELECT room_id, room_version, creator, created_ts, visibility FROM rooms"
                     " ORDER BY room_id"),
-        [](const Query& q) -> Result<RoomRow> {
-            auto room_id = q.id<RoomId>(0);
-            if (!room_id) return room_id.error();
-            auto creator = q.opt_id<UserId>(2);
-            if (!creator) return creator.error();
-            return RoomRow{.room_id = std::move(*room_id),
-                           .room_version = std::string(q.text(1)),
-                           .creator = std::move(*creator),
-                           .created_ts = q.int64(3),
-                           .visibility = std::string(q.text(4))};
-        });
+        read_room_row);
 }
 
 Result<std::int64_t> SqliteAdmin::count_members_on(const RoomId& room_id,

@@ -7,12 +7,7 @@
 
 namespace chat::store::sqlite {
 
-namespace {
-
-constexpr std::int64_t kMaxLimit = 1 << 30;
-
-// Columns: room_id, room_version, creator, created_ts, visibility.
-Result<RoomRow> read_room(const Query& q) {
+Result<RoomRow> read_room_row(const Query& q) {
     auto room_id = q.id<RoomId>(0);
     if (!room_id) return room_id.error();
     auto creator = q.opt_id<UserId>(2);
@@ -24,13 +19,17 @@ Result<RoomRow> read_room(const Query& q) {
                    .visibility = std::string(q.text(4))};
 }
 
+namespace {
+
+constexpr std::int64_t kMaxLimit = 1 << 30;
+
 }  // namespace
 
 Result<std::optional<RoomRow>> SqliteRooms::get(const RoomId& room_id) {
     return optional_row(conn_.query("SELECT room_id, room_version, creator, created_ts,"
                                     " visibility FROM rooms WHERE room_id = ?1",
                                     room_id),
-                        read_room);
+                        read_room_row);
 }
 
 Result<std::vector<RoomRow>> SqliteRooms::public_rooms(const std::optional<RoomId>& after,
@@ -40,7 +39,7 @@ Result<std::vector<RoomRow>> SqliteRooms::public_rooms(const std::optional<RoomI
                                 " FROM rooms WHERE visibility = 'public' AND room_id > ?1"
                                 " ORDER BY room_id LIMIT ?2",
                                 after ? after->str() : std::string_view(), n),
-                    read_room);
+                    read_room_row);
 }
 
 Result<std::vector<RoomRow>> SqliteRooms::public_rooms_before(const RoomId& before,
@@ -50,7 +49,7 @@ Result<std::vector<RoomRow>> SqliteRooms::public_rooms_before(const RoomId& befo
                                 " FROM rooms WHERE visibility = 'public' AND room_id < ?1"
                                 " ORDER BY room_id DESC LIMIT ?2",
                                 before, n),
-                    read_room);
+                    read_room_row);
 }
 
 Result<std::int64_t> SqliteRooms::count_public() {

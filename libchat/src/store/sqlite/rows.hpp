@@ -12,7 +12,9 @@
 
 #include <chat/core/event_id.hpp>
 #include <chat/core/result.hpp>
+#include <chat/store/rooms.hpp>
 #include <chat/store/stream.hpp>
+#include <chat/store/users.hpp>
 
 #include "store/sqlite/connection.hpp"
 
@@ -49,6 +51,13 @@ Result<std::vector<RowType<F>>> all_rows(Result<Query> q, F&& read) {
 }
 
 inline Result<EventId> event_id_at0(const Query& q) { return q.id<EventId>(0); }
+
+// Row readers shared by several areas (users.cpp, rooms.cpp define them).
+// Columns: user_id, password_hash, created_ts, admin, deactivated, guest,
+// user_type, displayname, avatar_url.
+Result<UserRow> read_user_row(const Query& q);
+// Columns: room_id, room_version, creator, created_ts, visibility.
+Result<RoomRow> read_room_row(const Query& q);
 inline Result<std::int64_t> int64_at0(const Query& q) { return q.int64(0); }
 
 inline Error not_found(std::string what) {

@@ -7,13 +7,7 @@
 
 namespace chat::store::sqlite {
 
-namespace {
-
-constexpr std::int64_t kMaxLimit = 1 << 30;
-
-// Columns: user_id, password_hash, created_ts, admin, deactivated, guest,
-// user_type, displayname, avatar_url.
-Result<UserRow> read_user(const Query& q) {
+Result<UserRow> read_user_row(const Query& q) {
     auto user_id = q.id<UserId>(0);
     if (!user_id) return user_id.error();
     return UserRow{.user_id = std::move(*user_id),
@@ -26,6 +20,10 @@ Result<UserRow> read_user(const Query& q) {
                    .displayname = q.opt_text(7),
                    .avatar_url = q.opt_text(8)};
 }
+
+namespace {
+
+constexpr std::int64_t kMaxLimit = 1 << 30;
 
 Result<void> updated_one(Result<std::int64_t> changed) {
     if (!changed) return changed.error();
@@ -40,7 +38,7 @@ Result<std::optional<UserRow>> SqliteUsers::get(const UserId& user_id) {
                                     " deactivated, guest, user_type, displayname, avatar_url"
                                     " FROM users WHERE user_id = ?1",
                                     user_id),
-                        read_user);
+                        read_user_row);
 }
 
 Result<std::vector<UserRow>> SqliteUsers::list(const std::optional<UserId>& after,
@@ -50,7 +48,7 @@ Result<std::vector<UserRow>> SqliteUsers::list(const std::optional<UserId>& afte
                                 " deactivated, guest, user_type, displayname, avatar_url"
                                 " FROM users WHERE user_id > ?1 ORDER BY user_id LIMIT ?2",
                                 after ? after->str() : std::string_view(), n),
-                    read_user);
+                    read_user_row);
 }
 
 Result<std::int64_t> SqliteUsers::count() {
