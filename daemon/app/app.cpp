@@ -30,6 +30,7 @@
 #include "auth/nonces.hpp"
 #include "auth/rate_limiter.hpp"
 #include "auth/uia.hpp"
+#include "services/delivery_acks.hpp"
 #include "services/last_seen.hpp"
 #include "services/presence_tracker.hpp"
 #include "services/presence_writer.hpp"

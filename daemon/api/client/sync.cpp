@@ -15,7 +15,7 @@
 
 #include "auth/authenticate.hpp"
 #include "config/config.hpp"
-#include "services/last_seen.hpp"
+#include "services/delivery_acks.hpp"
 #include "services/presence_tracker.hpp"
 #include "services/presence_writer.hpp"
 #include "services/services.hpp"

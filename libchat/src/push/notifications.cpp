@@ -111,16 +111,9 @@ Result<void> record_push_actions(store::WriteTxn& txn, const Pdu& event,
 
 Result<store::UnreadCounts> unread_counts(store::ReadTxn& txn, const UserId& user,
                                           const RoomId& room_id) {
-    store::Position read_up_to = store::kMinPosition;
-    for (const char* type : {"m.read", "m.read.private"}) {
-        for (const auto& thread : {std::optional<std::string>(), std::optional<std::string>("main")}) {
-            auto receipt = txn.receipts().get(room_id, user, type, thread);
-            if (!receipt) return receipt.error();
-            if (*receipt && (*receipt)->event_ordering)
-                read_up_to = std::max(read_up_to, *(*receipt)->event_ordering);
-        }
-    }
-    return txn.push_actions().counts(user, room_id, read_up_to);
+    auto read_up_to = txn.receipts().read_up_to(room_id, user);
+    if (!read_up_to) return read_up_to.error();
+    return txn.push_actions().counts(user, room_id, read_up_to->value_or(store::kMinPosition));
 }
 
 }  // namespace chat::push

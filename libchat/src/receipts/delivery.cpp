@@ -60,6 +60,10 @@ Result<std::optional<store::Position>> record_delivery_receipt(store::WriteTxn& 
     auto allowed = room_allowed(txn, room_id, policy);
     if (!allowed) return allowed.error();
     if (!*allowed) return Moved();
+    // A duplicate takes no position: it must not move the stream.
+    auto known = txn.delivery().has_receipt(room_id, event_id, user);
+    if (!known) return known.error();
+    if (*known) return Moved();
     auto pos = txn.next_position(store::Stream::receipts);
     if (!pos) return pos.error();
     auto inserted = txn.delivery().put_receipt({.room_id = room_id,
@@ -69,17 +73,8 @@ Result<std::optional<store::Position>> record_delivery_receipt(store::WriteTxn& 
                                                 .ts = now_ts,
                                                 .stream_position = *pos});
     if (!inserted) return inserted.error();
-    // A duplicate leaves a gap in the stream (positions may have gaps): the
-    // caller wakes no one for it.
     if (!*inserted) return Moved();
     return Moved(*pos);
-}
-
-Result<bool> delivery_ack_pending(store::ReadTxn& txn, const UserId& user,
-                                  store::Position synced_to) {
-    auto acked = txn.delivery().acked_position(user);
-    if (!acked) return acked.error();
-    return synced_to > *acked;
 }
 
 Result<std::optional<store::Position>> infer_delivery(store::WriteTxn& txn, const UserId& user,

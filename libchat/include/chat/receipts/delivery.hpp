@@ -39,12 +39,6 @@ Result<std::optional<store::Position>> record_delivery_receipt(store::WriteTxn& 
                                                                std::int64_t now_ts,
                                                                const DeliveryPolicy& policy);
 
-// Whether a sync by `user` with a `since` token at `synced_to` on the events
-// stream would move any inferred delivery: cheap, on a reader, so that most
-// syncs never queue behind the writer.
-Result<bool> delivery_ack_pending(store::ReadTxn& txn, const UserId& user,
-                                  store::Position synced_to);
-
 // A device of `user` has received every event up to `synced_to` (its sync
 // carried a `since` token there). Moves the user's inferred delivery
 // position in every joined room with new events from others, and tells each

@@ -43,6 +43,8 @@ struct InferredDeliveryRow {
 class DeliveryReader {
 public:
     virtual ~DeliveryReader() = default;
+    virtual Result<bool> has_receipt(const RoomId& room_id, const EventId& event_id,
+                                     const UserId& user_id) = 0;
     virtual Result<std::optional<InferredDeliveryRow>> inferred(const RoomId& room_id,
                                                                const UserId& user_id) = 0;
     // Explicit receipts for events `sender` sent, from < position <= to,

@@ -42,6 +42,11 @@ public:
                                                     std::size_t limit) = 0;
     virtual Result<std::vector<ReceiptRow>> changes_in_room(const RoomId& room_id, Position from,
                                                             Position to) = 0;
+    // The ordering of the latest event the user has read in the room: the
+    // later of their m.read and m.read.private receipts, unthreaded or on
+    // the main timeline; none without such a receipt (unread counts).
+    virtual Result<std::optional<Position>> read_up_to(const RoomId& room_id,
+                                                       const UserId& user_id) = 0;
 };
 
 class Receipts : public ReceiptsReader {

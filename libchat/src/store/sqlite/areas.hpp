@@ -160,6 +160,8 @@ public:
                                             std::size_t limit) override;
     Result<std::vector<ReceiptRow>> changes_in_room(const RoomId& room_id, Position from,
                                                     Position to) override;
+    Result<std::optional<Position>> read_up_to(const RoomId& room_id,
+                                               const UserId& user_id) override;
     Result<void> put(const ReceiptRow& row) override;
 
 private:
@@ -183,6 +185,8 @@ private:
 class SqliteDelivery final : public Delivery {
 public:
     explicit SqliteDelivery(Connection& conn) : conn_(conn) {}
+    Result<bool> has_receipt(const RoomId& room_id, const EventId& event_id,
+                             const UserId& user_id) override;
     Result<std::optional<InferredDeliveryRow>> inferred(const RoomId& room_id,
                                                        const UserId& user_id) override;
     Result<std::vector<DeliveryReceiptRow>> receipts_for_sender(const UserId& sender,

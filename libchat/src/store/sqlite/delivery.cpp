@@ -53,6 +53,15 @@ Result<InferredDeliveryRow> read_inferred(const Query& q) {
 
 }  // namespace
 
+Result<bool> SqliteDelivery::has_receipt(const RoomId& room_id, const EventId& event_id,
+                                         const UserId& user_id) {
+    auto q = conn_.query("SELECT 1 FROM delivery_receipts WHERE room_id = ?1 AND event_id = ?2"
+                         " AND user_id = ?3",
+                         room_id, event_id, user_id);
+    if (!q) return q.error();
+    return q->step();
+}
+
 Result<std::optional<InferredDeliveryRow>> SqliteDelivery::inferred(const RoomId& room_id,
                                                                    const UserId& user_id) {
     return optional_row(conn_.query("SELECT room_id, user_id, event_id, event_ordering, ts,"

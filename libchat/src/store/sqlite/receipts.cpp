@@ -83,6 +83,19 @@ Result<std::vector<ReceiptRow>> SqliteReceipts::changes_in_room(const RoomId& ro
                     read_receipt);
 }
 
+Result<std::optional<Position>> SqliteReceipts::read_up_to(const RoomId& room_id,
+                                                          const UserId& user_id) {
+    auto q = conn_.query("SELECT max(event_ordering) FROM receipts WHERE room_id = ?1"
+                         " AND user_id = ?2 AND receipt_type IN ('m.read', 'm.read.private')"
+                         " AND thread_id IN ('', 'main')",
+                         room_id, user_id);
+    if (!q) return q.error();
+    auto row = q->step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<Position>();
+    return q->opt_int64(0);
+}
+
 Result<void> SqliteReceipts::put(const ReceiptRow& row) {
     auto written = conn_.run(
         "INSERT INTO receipts(room_id, receipt_type, user_id, thread_id, event_id,"

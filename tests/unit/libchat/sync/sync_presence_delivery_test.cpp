@@ -133,8 +133,14 @@ TEST_F(SyncIssue5Test, ExplicitDeliveryReceiptReachesOnlyTheSender) {
     auto alice_first = sync(alice_);
     auto carol_first = sync(carol_);
     ASSERT_TRUE(delivered(bob_, r, msg));
-    // A duplicate is accepted and routes nothing more.
+    // A duplicate is accepted, routes nothing more and leaves the stream
+    // where it was.
+    auto position = [&] {
+        return read([&](store::ReadTxn& t) { return t.current_position(store::Stream::receipts); });
+    };
+    const auto before = position();
     EXPECT_FALSE(delivered(bob_, r, msg));
+    EXPECT_EQ(position(), before);
 
     auto alice_next = sync(alice_, alice_first.next_batch);
     EXPECT_TRUE(alice_next.has_updates);
