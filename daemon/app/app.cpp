@@ -39,6 +39,7 @@
 #include "services/wake_hub.hpp"
 #include "media/media_files.hpp"
 #include "media/thumbnailer.hpp"
+#include "push/pusher_sender.hpp"
 #include "http/server.hpp"
 #include "routing/admin_routes.hpp"
 #include "routing/client_routes.hpp"
@@ -222,6 +223,21 @@ Result<void> App::start() {
     asio::co_spawn(signals_->strand, housekeeping(), [this](std::exception_ptr failure) {
         log_failure(*log_, "housekeeping", failure);
     });
+    // Push notifications: one sender coroutine, woken by the WakeHub.
+    if (config_.push.enabled) {
+        pusher_sender_ = std::make_unique<push::PusherSender>(
+            *db_, *wake_,
+            push::PusherSender::Options{.retry_base = config_.push.retry_base,
+                                        .retry_max = config_.push.retry_max,
+                                        .gateway_timeout = config_.push.gateway_timeout,
+                                        .allow_private_gateways =
+                                            config_.push.allow_private_gateways},
+            *log_);
+        asio::co_spawn(asio::make_strand(*io_), pusher_sender_->run(),
+                       [this](std::exception_ptr failure) {
+                           log_failure(*log_, "push sender", failure);
+                       });
+    }
     server_->start();
 
     if (key->generated)
@@ -280,6 +296,7 @@ Task<void> App::stop_on_signal() {
     log_->info("{} received: shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
     signals_->stopping = true;
     signals_->ticker.cancel();
+    if (pusher_sender_) pusher_sender_->stop();
     asio::co_spawn(signals_->strand, stop_now_on_signal(), [this](std::exception_ptr failure) {
         log_failure(*log_, "signal handling", failure);
     });

@@ -44,6 +44,9 @@ class PresenceTracker;
 class LastSeen;
 class DeliveryAcks;
 class RoomDeletions;
+namespace push {
+class PusherSender;
+}
 
 // The composition root: owns every long-lived object of chatd, builds them in
 // dependency order and hands out references. No globals.
@@ -96,6 +99,7 @@ private:
     std::unique_ptr<RoomDeletions> room_deletions_;  // before the Store and RoomService go
     std::unique_ptr<MediaFiles> media_files_;
     std::unique_ptr<Thumbnailer> thumbnailer_;
+    std::unique_ptr<push::PusherSender> pusher_sender_;  // null when push.enabled is off
     Services services_;
     Router router_;
     std::unique_ptr<boost::asio::io_context> io_;

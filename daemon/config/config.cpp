@@ -270,6 +270,34 @@ constexpr std::array kReceiptsOptions = {
            }},
 };
 
+template <std::chrono::milliseconds PushConfig::*Member>
+Result<void> set_push_ms(std::string_view key, const YAML::Node& value, Draft& draft) {
+    auto ms = read_integer(key, value, 1, 24 * 3600 * 1000);
+    if (!ms) return ms.error();
+    draft.config.push.*Member = std::chrono::milliseconds(*ms);
+    return ok();
+}
+
+constexpr std::array kPushOptions = {
+    Option{"enabled",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto enabled = read_bool(key, value);
+               if (!enabled) return enabled.error();
+               draft.config.push.enabled = *enabled;
+               return ok();
+           }},
+    Option{"retry_base_ms", set_push_ms<&PushConfig::retry_base>},
+    Option{"retry_max_ms", set_push_ms<&PushConfig::retry_max>},
+    Option{"gateway_timeout_ms", set_push_ms<&PushConfig::gateway_timeout>},
+    Option{"allow_private_gateways",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto allowed = read_bool(key, value);
+               if (!allowed) return allowed.error();
+               draft.config.push.allow_private_gateways = *allowed;
+               return ok();
+           }},
+};
+
 constexpr std::array kOptions = {
     Option{"server_name",
            [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
@@ -390,6 +418,10 @@ constexpr std::array kOptions = {
     Option{"receipts",
            [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
                return apply_section(key, value, kReceiptsOptions, draft);
+           }},
+    Option{"push",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               return apply_section(key, value, kPushOptions, draft);
            }},
     Option{"media",
            [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
@@ -595,6 +627,20 @@ media:
   # federation fetches remote media: today there is none.
   remote_retention_days: {media_remote_retention}
 
+# Push notifications: chatd POSTs /_matrix/push/v1/notify to the push gateway
+# of each pusher (POST /pushers/set). A failed POST is retried after
+# retry_base_ms, doubling up to retry_max_ms; a restart resumes where the
+# gateway last answered 2xx.
+push:
+  enabled: {push_enabled}
+  retry_base_ms: {push_retry_base}
+  retry_max_ms: {push_retry_max}
+  gateway_timeout_ms: {push_timeout}
+  # Whether pushers may name gateways on loopback, private or link-local
+  # addresses (tests, a gateway on the LAN). Off guards against requests to
+  # internal services.
+  allow_private_gateways: {push_private}
+
 # When set, chatd writes {{"port": N}} to this file once it is listening,
 # and removes it when it stops. Tests and supervisors use it with port: 0.
 #ready_file: ./data/ready.json
@@ -624,7 +670,12 @@ media:
         fmt::arg("media_legacy", defaults.media.legacy_unauthenticated_download),
         fmt::arg("media_max_pixels", defaults.media.max_image_pixels),
         fmt::arg("media_unused_expiry", defaults.media.unused_expiry.count()),
-        fmt::arg("media_remote_retention", defaults.media.remote_retention_days));
+        fmt::arg("media_remote_retention", defaults.media.remote_retention_days),
+        fmt::arg("push_enabled", defaults.push.enabled),
+        fmt::arg("push_retry_base", defaults.push.retry_base.count()),
+        fmt::arg("push_retry_max", defaults.push.retry_max.count()),
+        fmt::arg("push_timeout", defaults.push.gateway_timeout.count()),
+        fmt::arg("push_private", defaults.push.allow_private_gateways));
 }
 
 bool Config::registration_open() const {

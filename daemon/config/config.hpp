@@ -33,6 +33,17 @@ enum class Registration { automatic, enabled, disabled, token };
 
 // The content repository (media.* keys). The files live under
 // <data_dir>/media.
+// Push notifications to push gateways (daemon/push/).
+struct PushConfig {
+    bool enabled = true;  // off: pushers are stored but nothing is sent
+    std::chrono::milliseconds retry_base{1000};     // first retry after a failed POST
+    std::chrono::milliseconds retry_max{600'000};   // backoff doubles up to this
+    std::chrono::milliseconds gateway_timeout{10'000};  // connect, read and write, each
+    // Gateways on loopback, private and link-local addresses (tests, LAN).
+    bool allow_private_gateways = false;
+    friend bool operator==(const PushConfig&, const PushConfig&) = default;
+};
+
 struct MediaConfig {
     std::uint64_t max_upload_bytes = 50 * 1024 * 1024;  // 413 M_TOO_LARGE above it
     // Serve the legacy unauthenticated /_matrix/media/v3 downloads and
@@ -81,6 +92,7 @@ struct Config {
     bool delivery_inferred = true;
     bool delivery_public_rooms = false;
     MediaConfig media;
+    PushConfig push;
 
     // Whether /register is open with this configuration.
     bool registration_open() const;

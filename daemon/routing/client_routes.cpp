@@ -13,6 +13,7 @@
 #include "api/client/profile.hpp"
 #include "api/client/receipts.hpp"
 #include "api/client/push_rules.hpp"
+#include "api/client/pushers.hpp"
 #include "api/client/registration_tokens.hpp"
 #include "api/client/relations.hpp"
 #include "api/client/reports.hpp"
@@ -108,6 +109,11 @@ void add_client_routes(Router& router) {
     add_v3(router, put, "/pushrules/global/{kind}/{ruleId}/enabled", put_push_rule_enabled);
     add_v3(router, get, "/pushrules/global/{kind}/{ruleId}/actions", get_push_rule_actions);
     add_v3(router, put, "/pushrules/global/{kind}/{ruleId}/actions", put_push_rule_actions);
+
+    // Pushers and notifications: api/client/pushers.cpp
+    add_v3(router, get, "/pushers", get_pushers);
+    add_v3(router, post, "/pushers/set", post_pushers_set);
+    add_v3(router, get, "/notifications", get_notifications);
 
     // Rooms: api/client/rooms_*.cpp
     add_v3(router, post, "/createRoom", post_create_room);

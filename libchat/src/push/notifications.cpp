@@ -1,5 +1,6 @@
 #include <chat/push/notifications.hpp>
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -37,6 +38,18 @@ std::optional<std::string> thread_of(const Pdu& event) {
     return target->get<std::string>();
 }
 
+// The target of an m.room.member invite event; none for any other event.
+std::optional<UserId> invited_user(const Pdu& event) {
+    if (event.type() != "m.room.member" || !event.state_key()) return std::nullopt;
+    const auto& content = event.content();
+    if (!content.is_object()) return std::nullopt;
+    const auto membership = content.find("membership");
+    if (membership == content.end() || *membership != "invite") return std::nullopt;
+    auto user = UserId::parse(*event.state_key());
+    if (!user) return std::nullopt;
+    return std::move(*user);
+}
+
 // Display names of the room's members, from their member events.
 Result<std::map<std::string, std::string, std::less<>>> display_names(store::ReadTxn& txn,
                                                                       const RoomId& room_id) {
@@ -67,11 +80,20 @@ Result<void> record_push_actions(store::WriteTxn& txn, const Pdu& event,
     const RoomId& room_id = event.room_id();
     auto members = txn.members().members_of(room_id, "join");
     if (!members) return members.error();
+    std::vector<UserId> recipients;
+    recipients.reserve(members->size() + 1);
+    for (const auto& m : *members)
+        if (m.user_id != event.sender()) recipients.push_back(m.user_id);
+    // The invitee of an invite is not joined yet, but it is them that
+    // .m.rule.invite_for_me is for.
+    if (auto invitee = invited_user(event)) {
+        if (*invitee != event.sender() &&
+            std::find(recipients.begin(), recipients.end(), *invitee) == recipients.end())
+            recipients.push_back(std::move(*invitee));
+    }
     // The sender is never notified of their own event: a room with nobody
     // else costs nothing more.
-    bool anyone_else = false;
-    for (const auto& m : *members) anyone_else = anyone_else || m.user_id != event.sender();
-    if (!anyone_else) return ok();
+    if (recipients.empty()) return ok();
 
     auto create = current_state_event(txn, room_id, "m.room.create");
     if (!create) return create.error();
@@ -87,15 +109,14 @@ Result<void> record_push_actions(store::WriteTxn& txn, const Pdu& event,
 
     const EventView view(event.json());
     const auto thread_id = thread_of(event);
-    for (const auto& member : *members) {
-        if (member.user_id == event.sender()) continue;
-        auto rules = load_push_rules(txn, member.user_id);
+    for (const auto& recipient : recipients) {
+        auto rules = load_push_rules(txn, recipient);
         if (!rules) return rules.error();
-        const auto name = names->find(member.user_id.str());
+        const auto name = names->find(recipient.str());
         const MemberFacts facts(name == names->end() ? std::string_view() : name->second);
         auto decision = evaluate(*rules, view, room, facts);
         if (!decision || !decision->notify) continue;
-        auto put = txn.push_actions().put({.user_id = member.user_id,
+        auto put = txn.push_actions().put({.user_id = recipient,
                                            .room_id = room_id,
                                            .event_id = event.event_id(),
                                            .stream_ordering = ordering,
@@ -114,6 +135,46 @@ Result<store::UnreadCounts> unread_counts(store::ReadTxn& txn, const UserId& use
     auto read_up_to = txn.receipts().read_up_to(room_id, user);
     if (!read_up_to) return read_up_to.error();
     return txn.push_actions().counts(user, room_id, read_up_to->value_or(store::kMinPosition));
+}
+
+Result<ThreadedUnread> unread_thread_counts(store::ReadTxn& txn, const UserId& user,
+                                            const RoomId& room_id) {
+    auto read_up_to = txn.receipts().read_up_to(room_id, user);
+    if (!read_up_to) return read_up_to.error();
+    auto main = txn.push_actions().main_counts(user, room_id,
+                                               read_up_to->value_or(store::kMinPosition));
+    if (!main) return main.error();
+    auto threads = txn.push_actions().thread_counts(user, room_id);
+    if (!threads) return threads.error();
+    return ThreadedUnread{.main = *main, .threads = std::move(*threads)};
+}
+
+Result<bool> is_read(store::ReadTxn& txn, const store::PushActionRow& row) {
+    // Unthreaded receipts count for every event; a threaded one only inside
+    // its thread ("main" for events outside threads).
+    const std::string own_thread = row.thread_id ? *row.thread_id : std::string("main");
+    for (const auto* type : {"m.read", "m.read.private"}) {
+        for (const auto& thread : {std::optional<std::string>(), std::optional(own_thread)}) {
+            auto receipt = txn.receipts().get(row.room_id, row.user_id, type, thread);
+            if (!receipt) return receipt.error();
+            if (*receipt && (*receipt)->event_ordering &&
+                *(*receipt)->event_ordering >= row.stream_ordering)
+                return true;
+        }
+    }
+    return false;
+}
+
+Result<std::int64_t> badge_count(store::ReadTxn& txn, const UserId& user) {
+    auto rooms = txn.members().rooms_for_user(user, "join");
+    if (!rooms) return rooms.error();
+    std::int64_t total = 0;
+    for (const auto& room : *rooms) {
+        auto counts = unread_counts(txn, user, room.room_id);
+        if (!counts) return counts.error();
+        total += counts->notifications;
+    }
+    return total;
 }
 
 }  // namespace chat::push

@@ -542,10 +542,24 @@ Result<std::optional<json>> Assembler::joined_room(const RoomId& room, const Tim
     };
     // Counted from what was decided when each event was persisted
     // (push/notifications.hpp), after the user's read receipt.
-    auto unread = push::unread_counts(txn_, req_.user, room);
-    if (!unread) return unread.error();
-    section["unread_notifications"] = {{"highlight_count", unread->highlights},
-                                       {"notification_count", unread->notifications}};
+    if (filter_.room.timeline.unread_thread_notifications) {
+        // Threaded events then count per thread only, not in the room's
+        // counts (spec "Receiving notifications").
+        auto unread = push::unread_thread_counts(txn_, req_.user, room);
+        if (!unread) return unread.error();
+        section["unread_notifications"] = {{"highlight_count", unread->main.highlights},
+                                           {"notification_count", unread->main.notifications}};
+        json threads = json::object();
+        for (const auto& t : unread->threads)
+            threads[t.thread_id] = {{"highlight_count", t.counts.highlights},
+                                    {"notification_count", t.counts.notifications}};
+        if (!threads.empty()) section["unread_thread_notifications"] = std::move(threads);
+    } else {
+        auto unread = push::unread_counts(txn_, req_.user, room);
+        if (!unread) return unread.error();
+        section["unread_notifications"] = {{"highlight_count", unread->highlights},
+                                           {"notification_count", unread->notifications}};
+    }
     if (room_summary) section["summary"] = std::move(*room_summary);
     return std::optional<json>(std::move(section));
 }

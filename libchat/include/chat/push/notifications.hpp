@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include <chat/core/result.hpp>
 #include <chat/core/room_id.hpp>
@@ -26,5 +27,26 @@ Result<void> record_push_actions(store::WriteTxn& txn, const Pdu& event,
 // timeline, whichever is later). A new receipt resets them.
 Result<store::UnreadCounts> unread_counts(store::ReadTxn& txn, const UserId& user,
                                           const RoomId& room_id);
+
+// The user's counts in the room split as MSC3773 / spec "Receiving
+// notifications" asks when a sync filter sets unread_thread_notifications:
+// `main` counts only events outside threads (after the user's unthreaded or
+// main-timeline read receipt); `threads` counts each thread after the later
+// of the unthreaded receipt and the receipt with that thread_id.
+struct ThreadedUnread {
+    store::UnreadCounts main;
+    std::vector<store::ThreadCounts> threads;
+};
+Result<ThreadedUnread> unread_thread_counts(store::ReadTxn& txn, const UserId& user,
+                                            const RoomId& room_id);
+
+// Whether the user has read the event of `row`: a read receipt of theirs
+// (m.read or m.read.private) unthreaded, or in the row's thread (the main
+// timeline for an unthreaded event), is at or after it (GET /notifications).
+Result<bool> is_read(store::ReadTxn& txn, const store::PushActionRow& row);
+
+// The number of unread notifications of the user across their joined rooms:
+// the badge a push gateway shows (spec push gateway API, counts.unread).
+Result<std::int64_t> badge_count(store::ReadTxn& txn, const UserId& user);
 
 }  // namespace chat::push

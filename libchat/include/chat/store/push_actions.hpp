@@ -36,12 +36,38 @@ struct UnreadCounts {
     std::int64_t highlights = 0;
 };
 
+struct ThreadCounts {
+    std::string thread_id;  // the thread root's event id
+    UnreadCounts counts;
+};
+
 class PushActionsReader {
 public:
     virtual ~PushActionsReader() = default;
     // Counts of the user's rows in the room with stream_ordering > `after`.
     virtual Result<UnreadCounts> counts(const UserId& user_id, const RoomId& room_id,
                                         Position after) = 0;
+    // The same over main-timeline rows only (no thread id): the room's
+    // counts when a sync filter asks for unread_thread_notifications.
+    virtual Result<UnreadCounts> main_counts(const UserId& user_id, const RoomId& room_id,
+                                             Position after) = 0;
+    // Counts per thread root of the user's threaded rows in the room, each
+    // after the later of the user's unthreaded read receipt and their read
+    // receipt in that thread (m.read or m.read.private). Threads with
+    // nothing unread are left out.
+    virtual Result<std::vector<ThreadCounts>> thread_counts(const UserId& user_id,
+                                                            const RoomId& room_id) = 0;
+    // The user's notifying rows with stream_ordering < `before`, newest
+    // first, at most `limit`; only highlights when `only_highlight`
+    // (GET /notifications).
+    virtual Result<std::vector<PushActionRow>> newest_before(const UserId& user_id,
+                                                             Position before, std::size_t limit,
+                                                             bool only_highlight) = 0;
+    // The user's notifying rows with stream_ordering > `after`, oldest
+    // first, at most `limit` (the push sender).
+    virtual Result<std::vector<PushActionRow>> oldest_after(const UserId& user_id,
+                                                            Position after,
+                                                            std::size_t limit) = 0;
 };
 
 class PushActions : public PushActionsReader {

@@ -208,7 +208,35 @@ public:
     explicit SqlitePushActions(Connection& conn) : conn_(conn) {}
     Result<UnreadCounts> counts(const UserId& user_id, const RoomId& room_id,
                                 Position after) override;
+    Result<UnreadCounts> main_counts(const UserId& user_id, const RoomId& room_id,
+                                     Position after) override;
+    Result<std::vector<ThreadCounts>> thread_counts(const UserId& user_id,
+                                                    const RoomId& room_id) override;
+    Result<std::vector<PushActionRow>> newest_before(const UserId& user_id, Position before,
+                                                     std::size_t limit,
+                                                     bool only_highlight) override;
+    Result<std::vector<PushActionRow>> oldest_after(const UserId& user_id, Position after,
+                                                    std::size_t limit) override;
     Result<void> put(const PushActionRow& row) override;
+
+private:
+    Connection& conn_;
+};
+
+// Issue 7: pushers and how far each has been delivered.
+class SqlitePushers final : public Pushers {
+public:
+    explicit SqlitePushers(Connection& conn) : conn_(conn) {}
+    Result<std::vector<PusherRow>> for_user(const UserId& user_id) override;
+    Result<std::vector<PusherRow>> all() override;
+    Result<void> put(const PusherRow& row) override;
+    Result<bool> remove(const UserId& user_id, std::string_view app_id,
+                        std::string_view pushkey) override;
+    Result<std::int64_t> remove_for_other_users(std::string_view app_id,
+                                                std::string_view pushkey,
+                                                const UserId& keep) override;
+    Result<bool> set_delivered(const UserId& user_id, std::string_view app_id,
+                               std::string_view pushkey, Position position) override;
 
 private:
     Connection& conn_;

@@ -44,6 +44,7 @@ public:
     E2eeKeys& e2ee_keys() override { return e2ee_keys_; }
     ToDevice& to_device() override { return to_device_; }
     KeyBackup& key_backup() override { return key_backup_; }
+    Pushers& pushers() override { return pushers_; }
 
 private:
     SqliteEvents events_;
@@ -76,6 +77,7 @@ private:
     SqliteE2eeKeys e2ee_keys_;
     SqliteToDevice to_device_;
     SqliteKeyBackup key_backup_;
+    SqlitePushers pushers_;
 };
 
 }  // namespace chat::store::sqlite

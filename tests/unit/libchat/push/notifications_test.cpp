@@ -1,0 +1,202 @@
+#include <chat/push/notifications.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include <chat/json/parse.hpp>
+#include <chat/sync/sync_assembler.hpp>
+
+#include "libchat/sync/sync_fixture.hpp"
+
+namespace chat::push {
+namespace {
+
+using nlohmann::json;
+using test::value;
+
+// Unread counts per thread, GET /notifications' reads and the push badge,
+// over a real store and RoomService (events persisted as chatd does).
+class NotificationsTest : public test::SyncFixture {
+protected:
+    // A room of alice and bob: alice's messages notify bob (room_one_to_one).
+    RoomId pair_room() {
+        auto room = value(rooms_->create_room({.creator = alice_,
+                                               .preset = rooms::Preset::public_chat,
+                                               .name = std::string("Pair")}))
+                        .room_id;
+        value(rooms_->join(bob_, room));
+        return room;
+    }
+    EventId say(const RoomId& room, const std::string& body, json extra = json::object()) {
+        json content{{"msgtype", "m.text"}, {"body", body}};
+        content.update(extra);
+        return value(rooms_->send_message(alice_, room, "m.room.message", content))
+            .event->event_id();
+    }
+    EventId reply_in_thread(const RoomId& room, const EventId& root, const std::string& body) {
+        return say(room, body,
+                   {{"m.relates_to", {{"rel_type", "m.thread"}, {"event_id", root.str()}}}});
+    }
+    ThreadedUnread threaded(const RoomId& room) {
+        return read([&](store::ReadTxn& t) { return unread_thread_counts(t, bob_, room); });
+    }
+    json sync_room(const RoomId& room, std::string_view filter) {
+        sync::SyncRequest req{.user = bob_,
+                              .device_id = "DEV",
+                              .filter = sync::Filter::from_json(json::parse(filter)).value(),
+                              .now_ts = clock_.peek()};
+        auto r = read([&](store::ReadTxn& t) { return sync::assemble_sync(t, req); });
+        return r.body["rooms"]["join"][std::string(room.str())];
+    }
+};
+
+TEST_F(NotificationsTest, ThreadedEventsCountPerThreadAndOutsideTheMainCounts) {
+    const RoomId room = pair_room();
+    const EventId root = say(room, "root");
+    reply_in_thread(room, root, "r1");
+    const EventId last_in_root = reply_in_thread(room, root, "r2");
+    const EventId other = say(room, "other root");
+    reply_in_thread(room, other, "o1");
+
+    auto all = read([&](store::ReadTxn& t) { return unread_counts(t, bob_, room); });
+    EXPECT_EQ(all.notifications, 5);
+
+    auto split = threaded(room);
+    EXPECT_EQ(split.main.notifications, 2);  // the two roots
+    ASSERT_EQ(split.threads.size(), 2u);
+    std::map<std::string, std::int64_t> per_thread;
+    for (const auto& t : split.threads) per_thread[t.thread_id] = t.counts.notifications;
+    EXPECT_EQ(per_thread[std::string(root.str())], 2);
+    EXPECT_EQ(per_thread[std::string(other.str())], 1);
+
+    // A receipt in one thread resets that thread only.
+    value(rooms_->set_receipt(bob_, room, "m.read", last_in_root, std::string(root.str())));
+    split = threaded(room);
+    EXPECT_EQ(split.main.notifications, 2);
+    ASSERT_EQ(split.threads.size(), 1u);
+    EXPECT_EQ(split.threads[0].thread_id, other.str());
+
+    // A main-timeline receipt resets the main counts, not the threads.
+    value(rooms_->set_receipt(bob_, room, "m.read", other, std::string("main")));
+    split = threaded(room);
+    EXPECT_EQ(split.main.notifications, 0);
+    EXPECT_EQ(split.threads.size(), 1u);
+}
+
+TEST_F(NotificationsTest, AnUnthreadedReceiptResetsEveryThread) {
+    const RoomId room = pair_room();
+    const EventId root = say(room, "root");
+    const EventId reply = reply_in_thread(room, root, "r1");
+    value(rooms_->set_receipt(bob_, room, "m.read.private", reply));
+    auto split = threaded(room);
+    EXPECT_EQ(split.main.notifications, 0);
+    EXPECT_TRUE(split.threads.empty());
+}
+
+TEST_F(NotificationsTest, SyncSendsThreadCountsOnlyWhenTheFilterAsks) {
+    const RoomId room = pair_room();
+    const EventId root = say(room, "root");
+    reply_in_thread(room, root, "in thread");
+
+    json plain = sync_room(room, "{}");
+    EXPECT_EQ(plain["unread_notifications"]["notification_count"], 2) << plain.dump();
+    EXPECT_FALSE(plain.contains("unread_thread_notifications"));
+
+    json split = sync_room(room, R"({"room":{"timeline":{"unread_thread_notifications":true}}})");
+    EXPECT_EQ(split["unread_notifications"]["notification_count"], 1) << split.dump();
+    EXPECT_EQ(split["unread_thread_notifications"][std::string(root.str())]["notification_count"],
+              1)
+        << split.dump();
+}
+
+TEST_F(NotificationsTest, NewestBeforePagesBackwardsAndFiltersHighlights) {
+    const RoomId room = pair_room();
+    std::vector<EventId> sent;
+    for (int i = 0; i < 4; ++i) sent.push_back(say(room, "m" + std::to_string(i)));
+    const EventId mention =
+        say(room, "look", {{"m.mentions", {{"user_ids", json::array({bob_.str()})}}}});
+
+    auto page = read([&](store::ReadTxn& t) {
+        return t.push_actions().newest_before(bob_, store::kMaxPosition, 3, false);
+    });
+    ASSERT_EQ(page.size(), 3u);
+    EXPECT_EQ(page[0].event_id, mention);
+    EXPECT_TRUE(page[0].highlight);
+    EXPECT_EQ(page[2].event_id, sent[2]);
+    auto rest = read([&](store::ReadTxn& t) {
+        return t.push_actions().newest_before(bob_, page.back().stream_ordering, 10, false);
+    });
+    ASSERT_EQ(rest.size(), 2u);
+    EXPECT_EQ(rest[0].event_id, sent[1]);
+    EXPECT_EQ(rest[1].event_id, sent[0]);
+
+    auto highlights = read([&](store::ReadTxn& t) {
+        return t.push_actions().newest_before(bob_, store::kMaxPosition, 10, true);
+    });
+    ASSERT_EQ(highlights.size(), 1u);
+    EXPECT_EQ(highlights[0].event_id, mention);
+
+    auto oldest = read([&](store::ReadTxn& t) {
+        return t.push_actions().oldest_after(bob_, rest[1].stream_ordering, 2);
+    });
+    ASSERT_EQ(oldest.size(), 2u);
+    EXPECT_EQ(oldest[0].event_id, sent[1]);
+    EXPECT_EQ(oldest[1].event_id, sent[2]);
+}
+
+TEST_F(NotificationsTest, IsReadFollowsTheReadReceiptAndTheBadgeCountsUnreadAcrossRooms) {
+    const RoomId room = pair_room();
+    const RoomId second = pair_room();
+    const EventId first = say(room, "one");
+    say(room, "two");
+    say(second, "three");
+    const EventId root = say(second, "root");
+    reply_in_thread(second, root, "threaded");
+    EXPECT_EQ(read([&](store::ReadTxn& t) { return badge_count(t, bob_); }), 5);
+
+    value(rooms_->set_receipt(bob_, room, "m.read", first));
+    auto rows = read([&](store::ReadTxn& t) {
+        return t.push_actions().newest_before(bob_, store::kMaxPosition, 10, false);
+    });
+    ASSERT_EQ(rows.size(), 5u);
+    std::map<std::string, bool> read_by_body;
+    for (const auto& row : rows) {
+        const bool was_read = read([&](store::ReadTxn& t) { return is_read(t, row); });
+        read_by_body[std::string(row.event_id.str())] = was_read;
+    }
+    EXPECT_TRUE(read_by_body[std::string(first.str())]);
+    int read_count = 0;
+    for (const auto& [id, r] : read_by_body) read_count += r ? 1 : 0;
+    EXPECT_EQ(read_count, 1);
+    EXPECT_EQ(read([&](store::ReadTxn& t) { return badge_count(t, bob_); }), 4);
+
+    // A receipt in the thread marks the threaded event read, not the root.
+    const auto threaded_row = rows[0];
+    ASSERT_TRUE(threaded_row.thread_id);
+    value(rooms_->set_receipt(bob_, second, "m.read", threaded_row.event_id,
+                              std::string(root.str())));
+    EXPECT_TRUE(read([&](store::ReadTxn& t) { return is_read(t, threaded_row); }));
+    EXPECT_FALSE(read([&](store::ReadTxn& t) { return is_read(t, rows[1]); }));
+}
+
+TEST_F(NotificationsTest, AnInviteNotifiesTheInviteeWhoIsNotJoinedYet) {
+    const RoomId room = pair_room();
+    const EventId invite = value(rooms_->invite(alice_, room, carol_)).event->event_id();
+    auto rows = read([&](store::ReadTxn& t) {
+        return t.push_actions().newest_before(carol_, store::kMaxPosition, 10, false);
+    });
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].event_id, invite);
+    EXPECT_EQ(rows[0].actions, json::parse(R"(["notify",{"set_tweak":"sound","value":"default"}])"));
+    // Bob, joined, is not notified of carol's invite (.m.rule.member_event).
+    auto bobs = read([&](store::ReadTxn& t) {
+        return t.push_actions().newest_before(bob_, store::kMaxPosition, 10, false);
+    });
+    EXPECT_TRUE(bobs.empty());
+}
+
+}  // namespace
+}  // namespace chat::push
