@@ -131,7 +131,7 @@ Task<Result<Reply>> get_notifications(Request& request) {
                 if (!*stored) continue;  // purged since
                 auto event = sync::load_client_event(txn, **stored, *ctx);
                 if (!event) return event.error();
-                auto read = push::is_read(txn, row);
+                auto read = chat::push::is_read(txn, row);
                 if (!read) return read.error();
                 list.push_back({{"actions", row.actions},
                                 {"event", std::move(*event)},

@@ -29,7 +29,7 @@ protected:
                          .delivered_up_to = 5};
     }
     void put(const PusherRow& row) {
-        value(write([&](WriteTxn& t) { return t.pushers().put(row); }));
+        write([&](WriteTxn& t) { return t.pushers().put(row); });
     }
     std::vector<PusherRow> of(const std::string& user) {
         return read([&](ReadTxn& t) { return t.pushers().for_user(test::uid(user)); });
