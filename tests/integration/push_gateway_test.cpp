@@ -81,8 +81,9 @@ public:
                 std::this_thread::sleep_for(50ms);
             port_ = port;
         }
+        // Bound and listening already: connections wait in the backlog until
+        // the thread accepts them.
         thread_ = std::thread([this] { server_->listen_after_bind(); });
-        server_->wait_until_ready();
     }
 
 private:
@@ -185,9 +186,9 @@ TEST_F(PushGateway, ADirectMessageNotifiesWithTheEventCountsAndDevice) {
     FakeGateway gw;
     set_pusher(*bob_, pusher_body("bob-phone", gw.url(), {{"extra", "kept"}}));
     const auto room = direct_room();
-    const auto event_id = send(*alice_, room, {{"msgtype", "m.text"}, {"body", "hello bob"}});
+    const auto event_id = send(*alice_, room, {{"msgtype", "m.text"}, {"body", "hello there"}});
 
-    auto n = delivered(gw, "hello bob");
+    auto n = delivered(gw, "hello there");
     ASSERT_TRUE(n) << daemon_->log_tail();
     EXPECT_EQ((*n)["event_id"], event_id);
     EXPECT_EQ((*n)["room_id"], room);
@@ -199,7 +200,8 @@ TEST_F(PushGateway, ADirectMessageNotifiesWithTheEventCountsAndDevice) {
     EXPECT_EQ(device["app_id"], "org.example.app");
     EXPECT_EQ(device["pushkey"], "bob-phone");
     EXPECT_EQ(device["data"], (json{{"extra", "kept"}}));  // the url is not sent back
-    // .m.rule.room_one_to_one: a sound, no highlight.
+    // .m.rule.room_one_to_one: a sound, no highlight (the text names no one:
+    // "bob" would highlight through .m.rule.contains_user_name).
     EXPECT_EQ(device["tweaks"]["sound"], "default");
     EXPECT_FALSE(device["tweaks"].contains("highlight"));
     // Alice has no pusher, and is never notified of her own message anyway.
@@ -292,8 +294,9 @@ TEST_F(PushGateway, AMutedRoomSendsNothing) {
 TEST_F(PushGateway, AGatewayAnswering500GetsTheNotificationOnceItRecovers) {
     FakeGateway gw;
     gw.answer(500);
-    set_pusher(*bob_, pusher_body("bob-phone", gw.url()));
     const auto room = direct_room();
+    // Set after the invite, whose notification would otherwise be first in line.
+    set_pusher(*bob_, pusher_body("bob-phone", gw.url()));
     send(*alice_, room, {{"msgtype", "m.text"}, {"body", "during the outage"}});
     // Retried with backoff while it fails.
     ASSERT_TRUE(eventually([&] { return attempts(gw, "during the outage") >= 3; }))
