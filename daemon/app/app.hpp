@@ -44,6 +44,7 @@ class PresenceTracker;
 class LastSeen;
 class DeliveryAcks;
 class RoomDeletions;
+class RedisBus;
 
 // The composition root: owns every long-lived object of chatd, builds them in
 // dependency order and hands out references. No globals.
@@ -102,6 +103,8 @@ private:
     struct Signals;
     std::unique_ptr<Signals> signals_;
     std::unique_ptr<Server> server_;
+    // Workers (daemon/bus/): last, so that its thread ends before what it uses goes.
+    std::unique_ptr<RedisBus> bus_;
 };
 
 }  // namespace chat::daemon

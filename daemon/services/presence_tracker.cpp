@@ -89,6 +89,20 @@ std::optional<presence::Status> PresenceTracker::take_for_write(const UserId& us
     return it->second.status;
 }
 
+std::vector<UserId> PresenceTracker::seen_after(std::int64_t since_ms) const {
+    std::lock_guard lock(mutex_);
+    std::vector<UserId> out;
+    for (const auto& [user, t] : users_)
+        if (t.syncing > 0 || t.last_seen_ms > since_ms) out.push_back(user);
+    return out;
+}
+
+void PresenceTracker::seen_elsewhere(const UserId& user, std::int64_t now_ms) {
+    std::lock_guard lock(mutex_);
+    auto it = users_.find(user);
+    if (it != users_.end() && it->second.last_seen_ms < now_ms) it->second.last_seen_ms = now_ms;
+}
+
 std::optional<presence::Status> PresenceTracker::current(const UserId& user) const {
     std::lock_guard lock(mutex_);
     auto it = users_.find(user);

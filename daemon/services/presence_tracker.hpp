@@ -46,6 +46,12 @@ public:
     // equals what was written already (another writer was first).
     std::optional<presence::Status> take_for_write(const UserId& user);
 
+    // Workers: the users seen here (a request, or a /sync running) after
+    // `since_ms`, to tell the other workers; and a user another worker saw,
+    // whose offline timeout restarts here too (if tracked here at all).
+    std::vector<UserId> seen_after(std::int64_t since_ms) const;
+    void seen_elsewhere(const UserId& user, std::int64_t now_ms);
+
     // The in-memory status, if the user is tracked.
     std::optional<presence::Status> current(const UserId& user) const;
 

@@ -21,6 +21,14 @@ Task<Result<void>> write_presence(const Services& services, std::vector<UserId> 
                 // two writes for one user race.
                 auto status = services.presence->take_for_write(user);
                 if (!status) continue;
+                if (services.config->workers.enabled) {
+                    // Another worker may have written the same status already
+                    // (each tracks the users it serves): the store decides.
+                    auto stored = txn.presence().get(user);
+                    if (!stored) return stored.error();
+                    if (*stored && !presence::visible_change(presence::from_row(**stored), *status))
+                        continue;
+                }
                 auto written = presence::write(txn, user, *status);
                 if (!written) return written.error();
                 position = *written;
