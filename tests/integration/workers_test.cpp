@@ -67,8 +67,11 @@ protected:
         std::filesystem::create_directories(shared_);
     }
     void TearDown() override {
-        for (auto& worker : workers_)
-            if (worker) EXPECT_EQ(worker->stop(), 0) << worker->log_tail();
+        for (auto& worker : workers_) {
+            if (worker) {
+                EXPECT_EQ(worker->stop(), 0) << worker->log_tail();
+            }
+        }
     }
 
     std::string yaml(int index) const {
