@@ -317,7 +317,7 @@ Task<void> App::housekeeping() {
         if (ec || signals_->stopping) co_return;
         const auto now = clock_.now_ms();
         if (typing_->expire(now)) wake_->poke();
-        if (bus_) bus_->tick(now);
+        if (bus_ && config_.presence_enabled) bus_->tick(now);  // who was seen here
         if (config_.delivery_inferred) {
             auto noted = delivery_acks_->take();
             auto inferred = co_await infer_delivery(std::move(noted));

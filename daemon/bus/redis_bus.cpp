@@ -56,7 +56,15 @@ RedisBus::RedisBus(const WorkersConfig& config, store::Store& store, WakeHub& wa
     : config_(config), channel_(config.channel_prefix + ":bus"), store_(store), wake_(wake),
       typing_(typing), presence_(presence), clock_(clock), log_(log) {}
 
-RedisBus::~RedisBus() { stop(); }
+RedisBus::~RedisBus() {
+    stop();
+    // Closed only now: DB threads finishing their last writes may still
+    // publish (and write to the pipe) after stop().
+    for (int& fd : wake_pipe_) {
+        if (fd >= 0) ::close(fd);
+        fd = -1;
+    }
+}
 
 void RedisBus::start() {
     if (::pipe2(wake_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) {
@@ -71,10 +79,6 @@ void RedisBus::stop() {
     if (stopping_.exchange(true)) return;
     if (wake_pipe_[1] >= 0) (void)!::write(wake_pipe_[1], "x", 1);
     if (thread_.joinable()) thread_.join();
-    for (int& fd : wake_pipe_) {
-        if (fd >= 0) ::close(fd);
-        fd = -1;
-    }
 }
 
 void RedisBus::publish(bus::BusBody body) {
@@ -109,6 +113,7 @@ void RedisBus::run() {
     using SteadyClock = std::chrono::steady_clock;
     auto backoff = kMinBackoff;
     auto next_attempt = SteadyClock::now();
+    auto next_poll = SteadyClock::now();
     bool warned = false;
     while (!stopping_) {
         if (!redis_ && SteadyClock::now() >= next_attempt) {
@@ -143,10 +148,15 @@ void RedisBus::run() {
             dropped_ += queue_.size();
             queue_.clear();
         }
-        poll_store();
-        auto until_attempt = std::chrono::duration_cast<std::chrono::milliseconds>(
-            next_attempt - SteadyClock::now());
-        wait_idle(std::clamp(until_attempt, std::chrono::milliseconds(1), kStorePoll));
+        // Due on schedule, not at every wake-up (each local commit queues a
+        // message, which wakes this thread).
+        if (SteadyClock::now() >= next_poll || !polled_) {
+            poll_store();
+            next_poll = SteadyClock::now() + kStorePoll;
+        }
+        auto until = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::min(next_attempt, next_poll) - SteadyClock::now());
+        wait_idle(std::clamp(until, std::chrono::milliseconds(1), kStorePoll));
     }
     redis_.reset();
     connected_ = false;

@@ -60,7 +60,8 @@ public:
 
     // Starts the thread (connecting is its job: start() never blocks on Redis).
     void start();
-    // Ends the thread; queued messages are dropped. Idempotent.
+    // Ends the thread; queued messages are dropped, later ones never sent.
+    // Idempotent.
     void stop();
 
     // Subscribed now (metrics, tests).
