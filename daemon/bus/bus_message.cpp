@@ -14,6 +14,12 @@ Error bad(std::string_view why) {
     return make_error(Errc::bad_json, "bad bus message", std::string(why));
 }
 
+json user_list(const std::vector<UserId>& users) {
+    json out = json::array();
+    for (const auto& user : users) out.push_back(std::string(user.str()));
+    return out;
+}
+
 struct EncodeBody {
     json& out;
     void operator()(const StreamAdvanced& m) const {
@@ -32,9 +38,8 @@ struct EncodeBody {
     }
     void operator()(const PresenceSeen& m) const {
         out["k"] = "seen";
-        json users = json::array();
-        for (const auto& user : m.users) users.push_back(std::string(user.str()));
-        out["users"] = std::move(users);
+        out["users"] = user_list(m.users);
+        out["active"] = user_list(m.active);
     }
 };
 
@@ -59,6 +64,21 @@ Result<std::int64_t> count_member(const json& object, const char* name) {
     auto number = value->get<std::int64_t>();
     if (number < 0) return bad(std::string("negative ") + name);
     return number;
+}
+
+Result<std::vector<UserId>> user_list_member(const json& object, const char* name) {
+    const json* users = member(object, name);
+    if (users == nullptr || !users->is_array()) return bad(std::string("no array ") + name);
+    if (users->size() > kMaxSeenUsers) return bad(std::string("too many ") + name);
+    std::vector<UserId> out;
+    out.reserve(users->size());
+    for (const auto& entry : *users) {
+        if (!entry.is_string()) return bad("a user is not a string");
+        auto user = UserId::parse(entry.get_ref<const std::string&>());
+        if (!user) return user.error();
+        out.push_back(std::move(*user));
+    }
+    return out;
 }
 
 Result<BusBody> decode_body(const json& object, std::string_view kind) {
@@ -94,18 +114,11 @@ Result<BusBody> decode_body(const json& object, std::string_view kind) {
                                      .stamp = *stamp});
     }
     if (kind == "seen") {
-        const json* users = member(object, "users");
-        if (users == nullptr || !users->is_array()) return bad("no array users");
-        if (users->size() > kMaxSeenUsers) return bad("too many users");
-        PresenceSeen seen;
-        seen.users.reserve(users->size());
-        for (const auto& entry : *users) {
-            if (!entry.is_string()) return bad("a user is not a string");
-            auto user = UserId::parse(entry.get_ref<const std::string&>());
-            if (!user) return user.error();
-            seen.users.push_back(std::move(*user));
-        }
-        return BusBody(std::move(seen));
+        auto users = user_list_member(object, "users");
+        if (!users) return users.error();
+        auto active = user_list_member(object, "active");
+        if (!active) return active.error();
+        return BusBody(PresenceSeen{.users = std::move(*users), .active = std::move(*active)});
     }
     return bad("unknown kind");
 }

@@ -44,9 +44,11 @@ struct TypingChanged {
 };
 
 // Users the sender saw (a request or a running /sync) in its last tick: the
-// other workers' presence timeouts must not take them offline.
+// other workers' presence timeouts must not take them offline; and those who
+// were active there (sent something), whom the others must not make idle.
 struct PresenceSeen {
     std::vector<UserId> users;
+    std::vector<UserId> active;
     friend bool operator==(const PresenceSeen&, const PresenceSeen&) = default;
 };
 
@@ -61,11 +63,12 @@ struct BusMessage {
 // Bounds on what decode() accepts from another worker (semi-trusted: any
 // client of the Redis server can publish on the channel).
 inline constexpr std::size_t kMaxBusMessageBytes = 64 * 1024;
-inline constexpr std::size_t kMaxSeenUsers = 1000;  // senders split longer lists
+inline constexpr std::size_t kMaxSeenUsers = 1000;  // per list
 inline constexpr std::size_t kMaxWorkerNameBytes = 64;
 
 // One compact JSON object: {"w":worker,"k":kind,...}. Kinds: "stream"
-// (s, p), "poke", "typing" (r, u, on, exp, at), "seen" (users). Pure.
+// (s, p), "poke", "typing" (r, u, on, exp, at), "seen" (users, active;
+// senders split longer lists). Pure.
 std::string encode(const BusMessage& message);
 
 // Parses a message from the bus. Errors (Errc::bad_json, not_json,

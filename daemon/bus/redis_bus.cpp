@@ -99,14 +99,16 @@ void RedisBus::local_poke() { publish(bus::Poke{}); }
 
 void RedisBus::tick(std::int64_t now_ms) {
     auto seen = presence_.seen_after(last_tick_ms_);
+    auto active = presence_.active_after(last_tick_ms_);
     last_tick_ms_ = now_ms;
-    for (std::size_t i = 0; i < seen.size(); i += bus::kMaxSeenUsers) {
-        bus::PresenceSeen part;
-        auto end = std::min(seen.size(), i + bus::kMaxSeenUsers);
-        part.users.assign(seen.begin() + static_cast<std::ptrdiff_t>(i),
-                          seen.begin() + static_cast<std::ptrdiff_t>(end));
-        publish(std::move(part));
-    }
+    auto slice = [](const std::vector<UserId>& all, std::size_t from) {
+        auto end = std::min(all.size(), from + bus::kMaxSeenUsers);
+        if (from >= end) return std::vector<UserId>{};
+        return std::vector<UserId>(all.begin() + static_cast<std::ptrdiff_t>(from),
+                                   all.begin() + static_cast<std::ptrdiff_t>(end));
+    };
+    for (std::size_t i = 0; i < std::max(seen.size(), active.size()); i += bus::kMaxSeenUsers)
+        publish(bus::PresenceSeen{.users = slice(seen, i), .active = slice(active, i)});
 }
 
 void RedisBus::run() {
@@ -297,6 +299,7 @@ void RedisBus::handle(const bus::BusMessage& message) {
             } else if constexpr (std::is_same_v<T, bus::PresenceSeen>) {
                 const auto now = clock_.now_ms();
                 for (const auto& user : body.users) presence_.seen_elsewhere(user, now);
+                for (const auto& user : body.active) presence_.active_elsewhere(user, now);
             }
         },
         message.body);

@@ -51,6 +51,10 @@ public:
     // whose offline timeout restarts here too (if tracked here at all).
     std::vector<UserId> seen_after(std::int64_t since_ms) const;
     void seen_elsewhere(const UserId& user, std::int64_t now_ms);
+    // The same for activity (what keeps a user from turning unavailable):
+    // users active here after `since_ms`, and one active elsewhere at `ts`.
+    std::vector<UserId> active_after(std::int64_t since_ms) const;
+    void active_elsewhere(const UserId& user, std::int64_t ts);
 
     // The in-memory status, if the user is tracked.
     std::optional<presence::Status> current(const UserId& user) const;
@@ -61,6 +65,11 @@ private:
         std::optional<presence::Status> written;  // none: nothing written yet
         std::int64_t last_seen_ms = 0;
         int syncing = 0;  // /sync requests running now
+        // Workers: what happened on this worker only. What others report
+        // is never reported back, or two workers would keep a user alive
+        // by telling each other forever.
+        std::int64_t seen_here_ms = 0;
+        std::int64_t active_here_ms = 0;
     };
     Tracked& tracked(const UserId& user);  // mutex_ held
     static bool dirty(const Tracked& t);

@@ -22,7 +22,8 @@ TEST(BusMessage, EveryKindSurvivesARoundTrip) {
                              .expires_ms = 1'700'000'030'000,
                              .stamp = 1'700'000'000'000}},
         {"w3", PresenceSeen{.users = {UserId::parse("@a:x").value(),
-                                      UserId::parse("@b:y").value()}}},
+                                      UserId::parse("@b:y").value()},
+                            .active = {UserId::parse("@b:y").value()}}},
         {"w3", PresenceSeen{}},
     };
     for (const auto& message : messages) EXPECT_EQ(round_trip(message), message);
@@ -68,7 +69,8 @@ TEST(BusMessage, RefusesWhatAnotherWorkerCouldNotHaveSent) {
                         R"(","k":"poke"})"));
     std::string many = R"({"w":"a","k":"seen","users":[)";
     for (std::size_t i = 0; i <= kMaxSeenUsers; ++i) many += (i ? "," : "") + std::string(R"("@u:x")");
-    EXPECT_FALSE(decode(many + "]}"));
+    EXPECT_FALSE(decode(many + R"(],"active":[]})"));
+    EXPECT_TRUE(decode(R"({"w":"a","k":"seen","users":["@u:x"],"active":[]})"));
     EXPECT_FALSE(decode(std::string(kMaxBusMessageBytes + 1, ' ')));
 }
 

@@ -77,5 +77,39 @@ TEST(PresenceAcrossWorkers, SeenElsewhereKeepsAUserOnlineHere) {
     EXPECT_FALSE(here.current(kBob));
 }
 
+TEST(PresenceAcrossWorkers, WhatOthersReportIsNeverReportedBack) {
+    // Otherwise two workers would keep a user alive by telling each other.
+    PresenceTracker here(presence::Timeouts{});
+    ASSERT_TRUE(here.sync_started(kAlice, presence::State::online, kNow));
+    here.sync_ended(kAlice, kNow);
+    (void)here.activity(kAlice, kNow);
+    here.seen_elsewhere(kAlice, kNow + 5'000);
+    here.active_elsewhere(kAlice, kNow + 5'000);
+    EXPECT_TRUE(here.seen_after(kNow).empty());
+    EXPECT_TRUE(here.active_after(kNow).empty());
+    here.activity(kAlice, kNow + 6'000);
+    EXPECT_EQ(here.active_after(kNow), std::vector<UserId>{kAlice});
+}
+
+TEST(PresenceAcrossWorkers, ActivityElsewhereKeepsAUserFromIdlingHere) {
+    const presence::Timeouts timeouts{.idle_after = std::chrono::seconds(300),
+                                      .offline_after = std::chrono::seconds(30)};
+    PresenceTracker here(timeouts);
+    ASSERT_TRUE(here.activity(kAlice, kNow));
+    ASSERT_TRUE(here.take_for_write(kAlice));
+    // Alice keeps talking through another worker, which reports her each tick.
+    for (std::int64_t t = kNow + 10'000; t <= kNow + 400'000; t += 10'000) {
+        here.seen_elsewhere(kAlice, t);
+        here.active_elsewhere(kAlice, t);
+        EXPECT_TRUE(here.tick(t).empty()) << "at +" << (t - kNow) / 1000 << " s";
+    }
+    EXPECT_EQ(here.current(kAlice)->state, presence::State::online);
+    // Without the activity reports, the idle timeout applies.
+    for (std::int64_t t = kNow + 410'000; t <= kNow + 800'000; t += 10'000)
+        here.seen_elsewhere(kAlice, t);
+    EXPECT_EQ(here.tick(kNow + 800'000), std::vector<UserId>{kAlice});
+    EXPECT_EQ(here.current(kAlice)->state, presence::State::unavailable);
+}
+
 }  // namespace
 }  // namespace chat::daemon
