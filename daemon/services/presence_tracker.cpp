@@ -60,6 +60,7 @@ bool PresenceTracker::set(const UserId& user, presence::State state,
     Tracked& t = tracked(user);
     t.last_seen_ms = t.seen_here_ms = now_ms;
     if (state == presence::State::online) t.active_here_ms = now_ms;
+    t.message_here = true;
     t.status = presence::set_state(t.status, state, std::move(status_msg), now_ms);
     return dirty(t);
 }
@@ -88,6 +89,7 @@ std::optional<presence::Status> PresenceTracker::take_for_write(const UserId& us
     auto it = users_.find(user);
     if (it == users_.end() || !dirty(it->second)) return std::nullopt;
     it->second.written = it->second.status;
+    it->second.message_here = false;
     return it->second.status;
 }
 
@@ -122,6 +124,14 @@ void PresenceTracker::active_elsewhere(const UserId& user, std::int64_t ts) {
     // As the other worker did: a visible change here is written by the next
     // tick, and skipped there if that worker wrote it already.
     t.status = presence::on_activity(t.status, ts);
+}
+
+void PresenceTracker::adopt_stored_message(const UserId& user,
+                                           std::optional<std::string> stored) {
+    std::lock_guard lock(mutex_);
+    auto it = users_.find(user);
+    if (it == users_.end() || it->second.message_here) return;
+    it->second.status.status_msg = std::move(stored);
 }
 
 std::optional<presence::Status> PresenceTracker::current(const UserId& user) const {

@@ -56,6 +56,10 @@ public:
     std::vector<UserId> active_after(std::int64_t since_ms) const;
     void active_elsewhere(const UserId& user, std::int64_t ts);
 
+    // Workers: takes the stored status message unless this worker set the
+    // user's message itself since it last wrote the user's status.
+    void adopt_stored_message(const UserId& user, std::optional<std::string> stored);
+
     // The in-memory status, if the user is tracked.
     std::optional<presence::Status> current(const UserId& user) const;
 
@@ -70,6 +74,7 @@ private:
         // by telling each other forever.
         std::int64_t seen_here_ms = 0;
         std::int64_t active_here_ms = 0;
+        bool message_here = false;  // set() since the last take_for_write()
     };
     Tracked& tracked(const UserId& user);  // mutex_ held
     static bool dirty(const Tracked& t);

@@ -111,5 +111,17 @@ TEST(PresenceAcrossWorkers, ActivityElsewhereKeepsAUserFromIdlingHere) {
     EXPECT_EQ(here.current(kAlice)->state, presence::State::unavailable);
 }
 
+TEST(PresenceAcrossWorkers, AMessageSetElsewhereIsNotOverwrittenByATimeoutHere) {
+    PresenceTracker here(presence::Timeouts{});
+    ASSERT_TRUE(here.set(kAlice, presence::State::online, "here", kNow));
+    // Not yet written: what this worker set is newer than the store.
+    here.adopt_stored_message(kAlice, "older");
+    EXPECT_EQ(here.current(kAlice)->status_msg, "here");
+    ASSERT_TRUE(here.take_for_write(kAlice));
+    // Later another worker stored a new message: a write from here keeps it.
+    here.adopt_stored_message(kAlice, "set elsewhere");
+    EXPECT_EQ(here.current(kAlice)->status_msg, "set elsewhere");
+}
+
 }  // namespace
 }  // namespace chat::daemon
