@@ -17,6 +17,7 @@ packages=(
     libvips-dev                       # thumbnails (docs/architecture.md)
     # tests and benchmarks
     libgtest-dev libgmock-dev libbenchmark-dev
+    redis-server                      # the workers' tests (tests/integration/workers_test.cpp)
     python3-matrix-nio python3-olm    # E2EE interop (tests/interop/e2ee_nio.py)
     curl
     python3-matrix-nio python3-olm    # tests/interop (run with /usr/bin/python3)

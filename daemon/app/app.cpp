@@ -27,6 +27,7 @@
 #include <chat/store/sqlite.hpp>
 
 #include "app/signing_key_file.hpp"
+#include "bus/redis_bus.hpp"
 #include "auth/nonces.hpp"
 #include "auth/rate_limiter.hpp"
 #include "auth/uia.hpp"
@@ -216,6 +217,19 @@ Result<void> App::start() {
                                    ? public_baseurl_for(config_.bind_address, *port)
                                    : config_.public_baseurl;
 
+    if (config_.workers.enabled) {  // several processes as one homeserver (daemon/bus/)
+        bus_ = std::make_unique<RedisBus>(config_.workers, *store_, *wake_, *typing_, *presence_,
+                                          clock_, *log_);
+        wake_->set_listener(bus_.get());
+        typing_->observe_local([redis = bus_.get()](const RoomId& room, const UserId& user,
+                                                  bool typing, std::int64_t expires,
+                                                  std::int64_t stamp) {
+            redis->publish(bus::TypingChanged{.room_id = room, .user_id = user, .typing = typing,
+                                            .expires_ms = expires, .stamp = stamp});
+        });
+        bus_->start();
+    }
+
     signals_ = std::make_unique<Signals>(*io_);
     asio::co_spawn(signals_->strand, stop_on_signal(), [this](std::exception_ptr failure) {
         log_failure(*log_, "signal handling", failure);
@@ -277,6 +291,7 @@ Result<void> App::run() {
     signals_.reset();
     std::signal(SIGINT, SIG_IGN);
     std::signal(SIGTERM, SIG_IGN);
+    if (bus_) bus_->stop();  // its thread reads the store
     // Work still queued on the pools finishes before the store closes.
     if (db_pool_) db_pool_->join();
     if (cpu_pool_) cpu_pool_->join();
@@ -319,6 +334,7 @@ Task<void> App::housekeeping() {
         if (ec || signals_->stopping) co_return;
         const auto now = clock_.now_ms();
         if (typing_->expire(now)) wake_->poke();
+        if (bus_ && config_.presence_enabled) bus_->tick(now);  // who was seen here
         if (config_.delivery_inferred) {
             auto noted = delivery_acks_->take();
             auto inferred = co_await infer_delivery(std::move(noted));

@@ -47,6 +47,7 @@ class RoomDeletions;
 namespace push {
 class PusherSender;
 }
+class RedisBus;
 
 // The composition root: owns every long-lived object of chatd, builds them in
 // dependency order and hands out references. No globals.
@@ -106,6 +107,8 @@ private:
     struct Signals;
     std::unique_ptr<Signals> signals_;
     std::unique_ptr<Server> server_;
+    // Workers (daemon/bus/): last, so that its thread ends before what it uses goes.
+    std::unique_ptr<RedisBus> bus_;
 };
 
 }  // namespace chat::daemon

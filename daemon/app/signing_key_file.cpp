@@ -1,5 +1,9 @@
 #include "app/signing_key_file.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <random>
 #include <string>
 #include <system_error>
@@ -36,11 +40,27 @@ Result<LoadedSigningKey> load_or_generate_signing_key(const std::filesystem::pat
         return LoadedSigningKey{std::move(*key), false};
     }
 
+    // Written beside the path, then linked into place: link() fails if the
+    // path exists, so when two workers start together on a new data_dir
+    // exactly one key wins and the other worker loads it.
     auto key = chat::crypto::SigningKey::generate(new_key_version());
-    if (auto saved = key.save(path); !saved)
-        return make_error(Errc::crypto, "cannot save signing key " + path.string() + ": " +
+    auto temporary = path;
+    temporary += ".new." + std::to_string(::getpid()) + "." + std::to_string(std::random_device{}());
+    if (auto saved = key.save(temporary); !saved)
+        return make_error(Errc::crypto, "cannot save signing key " + temporary.string() + ": " +
                                             saved.error().message + " " + saved.error().detail);
-    return LoadedSigningKey{std::move(key), true};
+    const bool linked = ::link(temporary.c_str(), path.c_str()) == 0;
+    const int link_errno = errno;
+    std::filesystem::remove(temporary, ec);
+    if (linked) return LoadedSigningKey{std::move(key), true};
+    if (link_errno != EEXIST)
+        return make_error(Errc::crypto, "cannot save signing key " + path.string() + ": " +
+                                            std::strerror(link_errno));
+    auto theirs = chat::crypto::SigningKey::load(path);
+    if (!theirs)
+        return make_error(Errc::crypto, "signing key " + path.string() + ": " +
+                                            theirs.error().message + " (the file is kept as is)");
+    return LoadedSigningKey{std::move(*theirs), false};
 }
 
 }  // namespace chat::daemon

@@ -249,6 +249,14 @@ constexpr std::array kPresenceOptions = {
            }},
 };
 
+template <auto Section, bool WorkersConfig::*Member>
+Result<void> set_bool_in(std::string_view key, const YAML::Node& value, Draft& draft) {
+    auto enabled = read_bool(key, value);
+    if (!enabled) return enabled.error();
+    (draft.config.*Section).*Member = *enabled;
+    return ok();
+}
+
 template <bool Config::*Member>
 Result<void> set_bool(std::string_view key, const YAML::Node& value, Draft& draft) {
     auto enabled = read_bool(key, value);
@@ -294,6 +302,48 @@ constexpr std::array kPushOptions = {
                auto allowed = read_bool(key, value);
                if (!allowed) return allowed.error();
                draft.config.push.allow_private_gateways = *allowed;
+               return ok();
+           }},
+};
+
+// workers.* and redis.* (several processes as one homeserver).
+constexpr std::array kWorkersOptions = {
+    Option{"enabled", set_bool_in<&Config::workers, &WorkersConfig::enabled>},
+    Option{"name",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto name = read_string(key, value);
+               if (!name) return name.error();
+               // It travels in every bus message: short and printable.
+               if (name->size() > 64 || std::any_of(name->begin(), name->end(), [](char c) {
+                       return c <= ' ' || c == '"' || c == '\\' || c == 0x7f;
+                   }))
+                   return config_error(key, value, "expected at most 64 printable characters "
+                                                   "without spaces, got " + quoted(value));
+               draft.config.workers.name = std::move(*name);
+               return ok();
+           }},
+};
+
+constexpr std::array kRedisOptions = {
+    Option{"host",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto host = read_string(key, value);
+               if (!host) return host.error();
+               draft.config.workers.redis_host = std::move(*host);
+               return ok();
+           }},
+    Option{"port",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto port = read_integer(key, value, 1, 65535);
+               if (!port) return port.error();
+               draft.config.workers.redis_port = static_cast<std::uint16_t>(*port);
+               return ok();
+           }},
+    Option{"channel_prefix",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto prefix = read_string(key, value);
+               if (!prefix) return prefix.error();
+               draft.config.workers.channel_prefix = std::move(*prefix);
                return ok();
            }},
 };
@@ -426,6 +476,14 @@ constexpr std::array kOptions = {
     Option{"media",
            [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
                return apply_section(key, value, kMediaOptions, draft);
+           }},
+    Option{"workers",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               return apply_section(key, value, kWorkersOptions, draft);
+           }},
+    Option{"redis",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               return apply_section(key, value, kRedisOptions, draft);
            }},
     Option{"ready_file",
            [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
@@ -640,6 +698,18 @@ push:
   # addresses (tests, a gateway on the LAN). Off guards against requests to
   # internal services.
   allow_private_gateways: {push_private}
+# Several chatd processes serving one homeserver (docs/architecture.md,
+# "Workers"): every worker uses the same database and signing key and its
+# own port; they tell each other of changes through Redis Pub/Sub.
+workers:
+  enabled: {workers_enabled}
+  # This worker's name, unique among the workers.
+  name: {workers_name}
+redis:
+  host: {redis_host}
+  port: {redis_port}
+  # Workers publish on the channel <channel_prefix>:bus.
+  channel_prefix: {redis_prefix}
 
 # When set, chatd writes {{"port": N}} to this file once it is listening,
 # and removes it when it stops. Tests and supervisors use it with port: 0.
@@ -661,6 +731,11 @@ push:
         fmt::arg("rl_message_rate", defaults.rate_limit_message.per_second),
         fmt::arg("rl_message_burst", defaults.rate_limit_message.burst),
         fmt::arg("presence_enabled", defaults.presence_enabled),
+        fmt::arg("workers_enabled", defaults.workers.enabled),
+        fmt::arg("workers_name", defaults.workers.name),
+        fmt::arg("redis_host", defaults.workers.redis_host),
+        fmt::arg("redis_port", defaults.workers.redis_port),
+        fmt::arg("redis_prefix", defaults.workers.channel_prefix),
         fmt::arg("presence_idle", defaults.presence_idle_after.count()),
         fmt::arg("presence_offline", defaults.presence_offline_after.count()),
         fmt::arg("delivery_explicit", defaults.delivery_explicit),

@@ -59,6 +59,17 @@ struct MediaConfig {
     friend bool operator==(const MediaConfig&, const MediaConfig&) = default;
 };
 
+// Several chatd processes as one homeserver (workers.*, redis.*; docs/architecture.md,
+// "Workers"). They share database_path and the signing key; each has its own port.
+struct WorkersConfig {
+    bool enabled = false;
+    std::string name = "main";  // this worker's id in bus messages and logs; unique
+    std::string redis_host = "127.0.0.1";
+    std::uint16_t redis_port = 6379;
+    std::string channel_prefix = "chatd";  // the bus channel is <prefix>:bus
+    friend bool operator==(const WorkersConfig&, const WorkersConfig&) = default;
+};
+
 struct Config {
     std::string server_name = "localhost";
     std::string bind_address = "127.0.0.1";  // an IPv4 or IPv6 literal
@@ -93,6 +104,7 @@ struct Config {
     bool delivery_public_rooms = false;
     MediaConfig media;
     PushConfig push;
+    WorkersConfig workers;
 
     // Whether /register is open with this configuration.
     bool registration_open() const;

@@ -46,6 +46,20 @@ public:
     // equals what was written already (another writer was first).
     std::optional<presence::Status> take_for_write(const UserId& user);
 
+    // Workers: the users seen here (a request, or a /sync running) after
+    // `since_ms`, to tell the other workers; and a user another worker saw,
+    // whose offline timeout restarts here too (if tracked here at all).
+    std::vector<UserId> seen_after(std::int64_t since_ms) const;
+    void seen_elsewhere(const UserId& user, std::int64_t now_ms);
+    // The same for activity (what keeps a user from turning unavailable):
+    // users active here after `since_ms`, and one active elsewhere at `ts`.
+    std::vector<UserId> active_after(std::int64_t since_ms) const;
+    void active_elsewhere(const UserId& user, std::int64_t ts);
+
+    // Workers: takes the stored status message unless this worker set the
+    // user's message itself since it last wrote the user's status.
+    void adopt_stored_message(const UserId& user, std::optional<std::string> stored);
+
     // The in-memory status, if the user is tracked.
     std::optional<presence::Status> current(const UserId& user) const;
 
@@ -55,6 +69,12 @@ private:
         std::optional<presence::Status> written;  // none: nothing written yet
         std::int64_t last_seen_ms = 0;
         int syncing = 0;  // /sync requests running now
+        // Workers: what happened on this worker only. What others report
+        // is never reported back, or two workers would keep a user alive
+        // by telling each other forever.
+        std::int64_t seen_here_ms = 0;
+        std::int64_t active_here_ms = 0;
+        bool message_here = false;  // set() since the last take_for_write()
     };
     Tracked& tracked(const UserId& user);  // mutex_ held
     static bool dirty(const Tracked& t);

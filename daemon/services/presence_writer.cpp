@@ -19,8 +19,21 @@ Task<Result<void>> write_presence(const Services& services, std::vector<UserId> 
             for (const auto& user : users) {
                 // Taken on the writer thread: the newest status wins even if
                 // two writes for one user race.
+                std::optional<store::PresenceRow> stored;
+                if (services.config->workers.enabled) {
+                    // Another worker may have set a status message since this
+                    // one last set it: the stored one is newer.
+                    auto row = txn.presence().get(user);
+                    if (!row) return row.error();
+                    stored = std::move(*row);
+                    if (stored) services.presence->adopt_stored_message(user, stored->status_msg);
+                }
                 auto status = services.presence->take_for_write(user);
                 if (!status) continue;
+                // Another worker may have written the same status already
+                // (each tracks the users it serves): the store decides.
+                if (stored && !presence::visible_change(presence::from_row(*stored), *status))
+                    continue;
                 auto written = presence::write(txn, user, *status);
                 if (!written) return written.error();
                 position = *written;

@@ -1,9 +1,17 @@
 #include "services/typing_tracker.hpp"
 
+#include <algorithm>
+
 namespace chat::daemon {
 
-bool TypingTracker::set(const RoomId& room, const UserId& user, bool typing,
-                        std::int64_t expires_ms) {
+std::int64_t TypingTracker::next_position(std::int64_t stamp) {
+    position_ = std::max(position_ + 1, stamp);
+    return position_;
+}
+
+std::pair<bool, std::int64_t> TypingTracker::change(const RoomId& room, const UserId& user,
+                                                    bool typing, std::int64_t expires_ms,
+                                                    std::int64_t stamp) {
     std::lock_guard lock(mutex_);
     Room& r = rooms_[room];
     bool changed = false;
@@ -12,8 +20,26 @@ bool TypingTracker::set(const RoomId& room, const UserId& user, bool typing,
     } else {
         changed = r.expires.erase(user) > 0;
     }
-    if (changed) r.changed_at = ++position_;
+    if (changed) {
+        r.changed_at = next_position(stamp);
+        return {true, r.changed_at};
+    }
+    return {false, std::max(position_, stamp)};
+}
+
+bool TypingTracker::set(const RoomId& room, const UserId& user, bool typing,
+                        std::int64_t expires_ms, std::int64_t now_ms) {
+    auto [changed, stamp] = change(room, user, typing, expires_ms, now_ms);
+    if (observer_) observer_(room, user, typing, expires_ms, stamp);
     return changed;
+}
+
+bool TypingTracker::apply_remote(const RoomId& room, const UserId& user, bool typing,
+                                 std::int64_t expires_ms, std::int64_t stamp) {
+    // The receiving side of a hybrid clock: our next position, but never
+    // below the sender's, so positions on every worker track the wall clock
+    // while each worker's own stay strictly increasing (its clients' tokens).
+    return change(room, user, typing, expires_ms, stamp).first;
 }
 
 bool TypingTracker::expire(std::int64_t now_ms) {
@@ -30,7 +56,7 @@ bool TypingTracker::expire(std::int64_t now_ms) {
             }
         }
         if (changed) {
-            r.changed_at = ++position_;
+            r.changed_at = next_position(now_ms);
             any = true;
         }
     }

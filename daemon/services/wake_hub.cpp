@@ -15,9 +15,15 @@ struct WakeHub::Waiter {
     asio::steady_timer timer;
 };
 
-void WakeHub::advanced(store::Stream /*stream*/, store::Position /*position*/) { wake_all(); }
+void WakeHub::advanced(store::Stream stream, store::Position position) {
+    wake_all();
+    if (listener_ != nullptr) listener_->local_advanced(stream, position);
+}
 
-void WakeHub::poke() { wake_all(); }
+void WakeHub::poke() {
+    wake_all();
+    if (listener_ != nullptr) listener_->local_poke();
+}
 
 void WakeHub::wake_all() {
     std::lock_guard lock(mutex_);

@@ -30,6 +30,19 @@ public:
     // A change outside the store's streams (typing).
     void poke();
 
+    // Workers (daemon/bus/): told of every local change above, to publish
+    // it; set before serving, never changed after. Must not block.
+    class Listener {
+    public:
+        virtual ~Listener() = default;
+        virtual void local_advanced(store::Stream stream, store::Position position) = 0;
+        virtual void local_poke() = 0;
+    };
+    void set_listener(Listener* listener) noexcept { listener_ = listener; }
+    // A change another worker made (or the store poll found): wakes the
+    // waiters without telling the listener.
+    void remote_change() { wake_all(); }
+
     std::uint64_t generation() const noexcept { return generation_.load(); }
 
     // Suspends until generation() > `seen` or `timeout` passes. Returns true
@@ -46,6 +59,7 @@ private:
     mutable std::mutex mutex_;
     std::atomic<std::uint64_t> generation_{0};
     std::list<std::shared_ptr<Waiter>> waiters_;  // guarded by mutex_
+    Listener* listener_ = nullptr;
 };
 
 }  // namespace chat::daemon

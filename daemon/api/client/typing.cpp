@@ -56,7 +56,7 @@ Task<Result<Reply>> put_typing(Request& request) {
         co_return make_error(Errc::forbidden, "You are not joined to this room.");
 
     const auto now = services.clock->now_ms();
-    if (services.typing->set(*room_id, *user, typing, now + timeout_ms)) services.wake->poke();
+    if (services.typing->set(*room_id, *user, typing, now + timeout_ms, now)) services.wake->poke();
     if (typing) co_await note_activity(services, *user);
     co_return Reply::json(nlohmann::json::object());
 }

@@ -117,7 +117,9 @@ Finished run_chatd(const std::vector<std::string>& args, const std::filesystem::
 }
 
 std::unique_ptr<Daemon> Daemon::start(const std::filesystem::path& dir,
-                                      std::string_view extra_yaml) {
+                                      std::string_view extra_yaml,
+                                      const std::filesystem::path& data_dir) {
+    const auto data = data_dir.empty() ? dir / "data" : data_dir;
     auto config = dir / "chatd.yaml";
     auto ready = dir / "ready.json";
     std::filesystem::remove(ready);  // left by an earlier run in this dir
@@ -126,14 +128,14 @@ std::unique_ptr<Daemon> Daemon::start(const std::filesystem::path& dir,
         out << "server_name: localhost\n"
             << "bind_address: 127.0.0.1\n"
             << "port: 0\n"
-            << "data_dir: " << (dir / "data").string() << "\n"
+            << "data_dir: " << data.string() << "\n"
             << "ready_file: " << ready.string() << "\n"
             << "log_level: debug\n"
             << extra_yaml << "\n";
     }
     auto log = dir / "chatd.log";
     pid_t pid = spawn_chatd({"--config", config.string()}, dir, log, log);
-    std::unique_ptr<Daemon> daemon(new Daemon(dir, pid));
+    std::unique_ptr<Daemon> daemon(new Daemon(dir, data, pid));
 
     auto deadline = Clock::now() + kReadyDeadline;
     for (;;) {
@@ -168,6 +170,12 @@ int Daemon::stop(std::chrono::seconds deadline) {
     ::kill(pid_, SIGTERM);
     auto code = wait_until(pid_, Clock::now() + deadline);
     return code ? *code : kill_and_reap(pid_);
+}
+
+void Daemon::kill_now() {
+    if (!running_) return;
+    running_ = false;
+    kill_and_reap(pid_);
 }
 
 std::string Daemon::log_tail(std::size_t lines) const {

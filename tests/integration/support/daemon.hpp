@@ -48,8 +48,10 @@ public:
     // waits for ready.json, polling until a deadline. Throws
     // std::runtime_error with the log tail when chatd exits or is not ready
     // in time.
+    // `data_dir`, when given, replaces <dir>/data: workers (issue 10) share one.
     static std::unique_ptr<Daemon> start(const std::filesystem::path& dir,
-                                         std::string_view extra_yaml = {});
+                                         std::string_view extra_yaml = {},
+                                         const std::filesystem::path& data_dir = {});
     ~Daemon();                       // stops chatd if it still runs
     Daemon(const Daemon&) = delete;  // one owner stops the process
     Daemon& operator=(const Daemon&) = delete;
@@ -57,20 +59,24 @@ public:
     std::uint16_t port() const noexcept { return port_; }
     pid_t pid() const noexcept { return pid_; }
     const std::filesystem::path& dir() const noexcept { return dir_; }
-    std::filesystem::path data_dir() const { return dir_ / "data"; }
+    std::filesystem::path data_dir() const { return data_dir_; }
     std::filesystem::path ready_file() const { return dir_ / "ready.json"; }
 
     // Sends SIGTERM and waits for the exit, with SIGKILL after `deadline`.
     // Returns the exit code (128 + signal if killed). Once only.
     int stop(std::chrono::seconds deadline = std::chrono::seconds(10));
+    // SIGKILL, no chance to clean up (a crashed worker). Once only.
+    void kill_now();
 
     // The last `lines` lines of chatd's log, for failure messages.
     std::string log_tail(std::size_t lines = 40) const;
 
 private:
-    Daemon(std::filesystem::path dir, pid_t pid) : dir_(std::move(dir)), pid_(pid) {}
+    Daemon(std::filesystem::path dir, std::filesystem::path data_dir, pid_t pid)
+        : dir_(std::move(dir)), data_dir_(std::move(data_dir)), pid_(pid) {}
 
     std::filesystem::path dir_;
+    std::filesystem::path data_dir_;
     pid_t pid_;
     std::uint16_t port_ = 0;
     bool running_ = true;

@@ -1,6 +1,10 @@
 #include "store/sqlite/connection.hpp"
 
+#include <chrono>
+#include <cstdint>
+#include <random>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include <sqlite3.h>
@@ -102,6 +106,21 @@ Error Query::corrupt(int col, std::string_view why) const {
                           std::string(why) + " in: " + sqlite3_sql(stmt_));
 }
 
+namespace {
+
+// SQLite's busy handler: retries about every millisecond (jittered, so two
+// waiters do not wake in step) until the timeout, passed as the context.
+int wait_for_lock(void* timeout_ms, int attempts) {
+    const auto limit = reinterpret_cast<std::intptr_t>(timeout_ms);
+    // Each attempt sleeps at least 1 ms: `attempts` bounds the time waited.
+    if (attempts >= limit) return 0;
+    thread_local std::minstd_rand jitter(std::random_device{}());
+    std::this_thread::sleep_for(std::chrono::microseconds(1000 + jitter() % 1000));
+    return 1;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Connection>> Connection::open(const std::string& path,
                                                      const ConnectionSettings& settings) {
     const int flags = (settings.read_only ? SQLITE_OPEN_READONLY
@@ -118,7 +137,12 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path,
     if (rc != SQLITE_OK) return fail("cannot open");
     sqlite3_extended_result_codes(db, 1);
     // Several processes (workers) may share the file: wait for their locks.
-    sqlite3_busy_timeout(db, static_cast<int>(settings.busy_timeout.count()));
+    // Not sqlite3_busy_timeout(): its sleeps grow to 100 ms, and a process
+    // that commits back to back takes the lock again before a waiter on
+    // such a schedule looks, so waits of seconds were seen (docs/benchmarks.md).
+    sqlite3_busy_handler(db, wait_for_lock,
+                         reinterpret_cast<void*>(
+                             static_cast<std::intptr_t>(settings.busy_timeout.count())));
 
     if (!settings.read_only && settings.wal) {
         // journal_mode answers with the mode now in force: anything but "wal"

@@ -2,8 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -53,6 +56,31 @@ TEST_F(SigningKeyFile, NeverOverwritesAnUnreadableKey) {
     ASSERT_FALSE(loaded);
     EXPECT_NE(loaded.error().message.find(path.string()), std::string::npos);
     EXPECT_EQ(read(path), "ed25519 a_bad not-base64!\n");
+}
+
+TEST_F(SigningKeyFile, WorkersStartingTogetherAgreeOnOneKey) {
+    // Several chatd workers on a new data_dir: exactly one key is generated.
+    for (int round = 0; round < 20; ++round) {
+        auto path = dir_ / ("key" + std::to_string(round));
+        std::vector<std::string> ids(4);
+        std::vector<bool> generated(4);
+        std::vector<std::thread> starts;
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            starts.emplace_back([&, i] {
+                auto loaded = load_or_generate_signing_key(path);
+                ASSERT_TRUE(loaded) << loaded.error().message;
+                ids[i] = loaded->key.key_id();
+                generated[i] = loaded->generated;
+            });
+        }
+        for (auto& t : starts) t.join();
+        for (const auto& id : ids) EXPECT_EQ(id, ids[0]);
+        EXPECT_EQ(std::count(generated.begin(), generated.end(), true), 1);
+        EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_),
+                                std::filesystem::directory_iterator{}),
+                  round + 1)
+            << "a temporary file was left behind";
+    }
 }
 
 }  // namespace

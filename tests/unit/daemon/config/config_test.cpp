@@ -219,6 +219,29 @@ TEST(Config, PublicBaseurlIsDerivedFromTheBoundAddress) {
     EXPECT_EQ(public_baseurl_for("::", 80), "http://[::1]:80/");
 }
 
+TEST(ConfigWorkers, AreReadAndChecked) {
+    auto parsed = parse_config("workers:\n  enabled: true\n  name: w2\n"
+                               "redis:\n  host: redis.local\n  port: 6380\n"
+                               "  channel_prefix: hs1\n");
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    EXPECT_TRUE(parsed->workers.enabled);
+    EXPECT_EQ(parsed->workers.name, "w2");
+    EXPECT_EQ(parsed->workers.redis_host, "redis.local");
+    EXPECT_EQ(parsed->workers.redis_port, 6380);
+    EXPECT_EQ(parsed->workers.channel_prefix, "hs1");
+    EXPECT_FALSE(Config{}.workers.enabled);
+    EXPECT_NE(generate_config().find("channel_prefix:"), std::string::npos);
+
+    auto spaced = parse_config("workers:\n  name: \"w 2\"\n");
+    ASSERT_FALSE(spaced);
+    EXPECT_NE(spaced.error().message.find("workers.name"), std::string::npos);
+    auto port = parse_config("redis:\n  port: 0\n");
+    ASSERT_FALSE(port);
+    EXPECT_NE(port.error().message.find("redis.port"), std::string::npos);
+    EXPECT_FALSE(parse_config("workers:\n  enabled: yes please\n"));
+    EXPECT_FALSE(parse_config("redis:\n  password: x\n"));
+}
+
 }  // namespace
 }  // namespace chat::daemon
 
