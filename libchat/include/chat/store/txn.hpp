@@ -19,6 +19,7 @@
 #include <chat/store/receipts.hpp>
 #include <chat/store/relations.hpp>
 #include <chat/store/registration_tokens.hpp>
+#include <chat/store/outbox.hpp>
 #include <chat/store/reports.hpp>
 #include <chat/store/rooms.hpp>
 #include <chat/store/search.hpp>
@@ -83,6 +84,8 @@ public:
     virtual E2eeKeysReader& e2ee_keys() = 0;
     virtual ToDeviceReader& to_device() = 0;
     virtual KeyBackupReader& key_backup() = 0;
+    // Federation: PDUs queued per remote server.
+    virtual OutboxReader& outbox() = 0;
 
     Result<Position> current_position(Stream stream) { return streams().current(stream); }
 
@@ -123,6 +126,7 @@ public:
     E2eeKeys& e2ee_keys() override = 0;
     ToDevice& to_device() override = 0;
     KeyBackup& key_backup() override = 0;
+    Outbox& outbox() override = 0;
 
     // The position for a change written in this transaction (Streams::next).
     Result<Position> next_position(Stream stream) { return streams().next(stream); }

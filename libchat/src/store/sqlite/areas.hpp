@@ -576,4 +576,19 @@ private:
     Connection& conn_;
 };
 
+// Issue 9: the federation outbox (outbox.cpp).
+class SqliteOutbox final : public Outbox {
+public:
+    explicit SqliteOutbox(Connection& conn) : conn_(conn) {}
+    Result<std::vector<ServerName>> destinations() override;
+    Result<std::vector<OutboxEntry>> pending(const ServerName& destination,
+                                             std::size_t limit) override;
+    Result<void> enqueue(std::span<const ServerName> destinations,
+                         const EventId& event_id) override;
+    Result<void> remove_through(const ServerName& destination, std::int64_t through) override;
+
+private:
+    Connection& conn_;
+};
+
 }  // namespace chat::store::sqlite
