@@ -33,6 +33,8 @@
 #include <chat/store/e2ee_keys.hpp>
 #include <chat/store/key_backup.hpp>
 #include <chat/store/to_device.hpp>
+// Federation (issue 9).
+#include <chat/store/server_keys.hpp>
 
 namespace chat::store {
 
@@ -83,6 +85,8 @@ public:
     virtual E2eeKeysReader& e2ee_keys() = 0;
     virtual ToDeviceReader& to_device() = 0;
     virtual KeyBackupReader& key_backup() = 0;
+    // Federation: remote servers' signing keys (issue 9).
+    virtual ServerKeysReader& server_keys() = 0;
 
     Result<Position> current_position(Stream stream) { return streams().current(stream); }
 
@@ -123,6 +127,7 @@ public:
     E2eeKeys& e2ee_keys() override = 0;
     ToDevice& to_device() override = 0;
     KeyBackup& key_backup() override = 0;
+    ServerKeys& server_keys() override = 0;
 
     // The position for a change written in this transaction (Streams::next).
     Result<Position> next_position(Stream stream) { return streams().next(stream); }

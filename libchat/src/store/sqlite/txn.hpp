@@ -44,6 +44,8 @@ public:
     E2eeKeys& e2ee_keys() override { return e2ee_keys_; }
     ToDevice& to_device() override { return to_device_; }
     KeyBackup& key_backup() override { return key_backup_; }
+    // Federation (issue 9).
+    ServerKeys& server_keys() override { return server_keys_; }
 
 private:
     SqliteEvents events_;
@@ -76,6 +78,7 @@ private:
     SqliteE2eeKeys e2ee_keys_;
     SqliteToDevice to_device_;
     SqliteKeyBackup key_backup_;
+    SqliteServerKeys server_keys_;
 };
 
 }  // namespace chat::store::sqlite
