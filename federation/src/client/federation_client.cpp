@@ -50,6 +50,8 @@ HttpOutcome http_call(const HttpCall& call, const FederationClientOptions& optio
     client.set_read_timeout(options.request_timeout.count(), 0);
     client.set_write_timeout(options.request_timeout.count(), 0);
     client.set_follow_location(call.follow_redirects);
+    // The path goes out exactly as signed: it is already percent-encoded.
+    client.set_url_encode(false);
     if (call.scheme == "https") client.enable_server_certificate_verification(options.verify_tls);
 
     httplib::Request request;

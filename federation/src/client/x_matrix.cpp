@@ -161,7 +161,8 @@ Result<XMatrixAuth> parse_x_matrix(std::string_view header_value) {
             stored = set_once(sig, std::move(value), "sig");
         if (!stored) return stored.error();
     }
-    if (!origin || !key || !sig) return malformed("X-Matrix header lacks origin, key or sig");
+    if (!origin || !key || !sig || key->empty() || sig->empty())
+        return malformed("X-Matrix header lacks origin, key or sig");
     if (!ServerName::parse(*origin)) return malformed("X-Matrix origin is not a server name");
     return XMatrixAuth{std::move(*origin), std::move(destination), std::move(*key),
                        std::move(*sig)};
