@@ -22,6 +22,8 @@
 
 #include <chat/accounts/account_service.hpp>
 #include <chat/federation/runtime/blocking_pool.hpp>
+#include <chat/federation/client/federation_client.hpp>
+#include <chat/federation/keys/key_ring.hpp>
 #include <chat/rooms/room_service.hpp>
 #include <chat/receipts/delivery.hpp>
 #include <chat/store/sqlite.hpp>
@@ -211,6 +213,7 @@ Result<void> App::start() {
     thumbnailer_ = std::make_unique<Thumbnailer>(config_.media.max_image_pixels);
     services_.media_files = media_files_.get();
     services_.thumbnailer = thumbnailer_.get();
+    if (auto started = start_federation(*server_name); !started) return started.error();
     services_.public_baseurl = config_.public_baseurl.empty()
                                    ? public_baseurl_for(config_.bind_address, *port)
                                    : config_.public_baseurl;
@@ -239,6 +242,49 @@ Result<void> App::start() {
     return ok();
 }
 
+// Federation transport (issue 9): the client signs with our key; the key
+// ring fetches others' keys through it and publishes ours.
+Result<void> App::start_federation(const ServerName& server_name) {
+    const auto& settings = config_.federation;
+    // Outbound requests block a thread each for up to request_timeout.
+    federation_pool_ = std::make_unique<federation::BlockingPool>(8);
+    federation::FederationClientOptions client_options{
+        .allow_insecure_http = settings.allow_insecure_http,
+        .verify_tls = settings.verify_tls,
+        .well_known_port = settings.well_known_port == 0
+                               ? std::nullopt
+                               : std::optional<std::uint16_t>(settings.well_known_port),
+        .request_timeout = settings.request_timeout,
+    };
+    federation_client_ = std::make_unique<federation::FederationClient>(
+        server_name, *signing_key_, *federation_pool_, clock_, client_options);
+
+    federation::KeyRingOptions ring_options;
+    ring_options.own_validity_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(settings.key_validity).count();
+    for (const auto& old : settings.old_signing_keys)
+        ring_options.own_old_keys.push_back({old.key_id, old.key, old.expired_ts});
+    for (const auto& notary : settings.trusted_key_servers) {
+        auto name = ServerName::parse(notary.server_name);
+        if (!name) return name.error();  // the config loader checked it already
+        federation::TrustedKeyServer trusted{*name, {}};
+        for (const auto& [key_id, key] : notary.verify_keys) {
+            auto parsed = crypto::VerifyKey::from_base64(key_id, key);
+            if (!parsed) return parsed.error();
+            trusted.verify_keys.push_back(std::move(*parsed));
+        }
+        ring_options.notaries.push_back(std::move(trusted));
+    }
+    key_ring_ = std::make_unique<federation::KeyRing>(server_name, *signing_key_, *db_,
+                                                      *federation_client_, clock_,
+                                                      std::move(ring_options));
+    services_.key_ring = key_ring_.get();
+    services_.federation_client = federation_client_.get();
+    if (settings.allow_insecure_http)
+        log_->warn("federation.allow_insecure_http is on: plain HTTP between servers");
+    return ok();
+}
+
 Result<void> App::run() {
     std::atomic<bool> thread_failed = false;
     std::vector<std::thread> threads;
@@ -264,6 +310,7 @@ Result<void> App::run() {
     // Work still queued on the pools finishes before the store closes.
     if (db_pool_) db_pool_->join();
     if (cpu_pool_) cpu_pool_->join();
+    if (federation_pool_) federation_pool_->join();
 
     if (!config_.ready_file.empty()) {
         std::error_code ignored;

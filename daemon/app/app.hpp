@@ -9,6 +9,7 @@
 
 #include <chat/core/result.hpp>
 #include <chat/core/clock.hpp>
+#include <chat/core/server_name.hpp>
 #include <chat/core/user_id.hpp>
 #include <chat/crypto/signing_key.hpp>
 #include <chat/store/store.hpp>
@@ -24,6 +25,8 @@ class io_context;
 namespace chat::federation {
 class BlockingPool;
 class DbExecutor;
+class KeyRing;
+class FederationClient;
 }
 namespace chat::rooms {
 class RoomService;
@@ -71,6 +74,8 @@ private:
     Task<void> stop_now_on_signal();
     // Once a second: typing timeouts and presence timeouts (issue 5).
     Task<void> housekeeping();
+    // Builds the KeyRing and FederationClient from config.federation (issue 9).
+    Result<void> start_federation(const ServerName& server_name);
     Task<Result<void>> infer_delivery(std::vector<std::pair<UserId, std::int64_t>> noted);
 
     Config config_;
@@ -96,6 +101,10 @@ private:
     std::unique_ptr<RoomDeletions> room_deletions_;  // before the Store and RoomService go
     std::unique_ptr<MediaFiles> media_files_;
     std::unique_ptr<Thumbnailer> thumbnailer_;
+    // Federation transport (issue 9): outbound HTTP blocks on its own pool.
+    std::unique_ptr<federation::BlockingPool> federation_pool_;
+    std::unique_ptr<federation::FederationClient> federation_client_;
+    std::unique_ptr<federation::KeyRing> key_ring_;
     Services services_;
     Router router_;
     std::unique_ptr<boost::asio::io_context> io_;

@@ -14,6 +14,8 @@ class AccountService;
 namespace chat::federation {
 class DbExecutor;
 class BlockingPool;
+class KeyRing;
+class FederationClient;
 }
 
 namespace chat::daemon {
@@ -58,6 +60,9 @@ struct Services {
     // Content repository (daemon/media/): files on disk, thumbnails.
     const MediaFiles* media_files = nullptr;
     const Thumbnailer* thumbnailer = nullptr;
+    // Federation transport (issue 9): server keys, signed outbound requests.
+    federation::KeyRing* key_ring = nullptr;
+    federation::FederationClient* federation_client = nullptr;
 };
 
 }  // namespace chat::daemon

@@ -34,6 +34,8 @@
 #include <chat/store/e2ee_keys.hpp>
 #include <chat/store/key_backup.hpp>
 #include <chat/store/to_device.hpp>
+// Federation (issue 9).
+#include <chat/store/server_keys.hpp>
 
 namespace chat::store {
 
@@ -86,6 +88,8 @@ public:
     virtual KeyBackupReader& key_backup() = 0;
     // Federation: PDUs queued per remote server.
     virtual OutboxReader& outbox() = 0;
+    // Federation: remote servers' signing keys (issue 9).
+    virtual ServerKeysReader& server_keys() = 0;
 
     Result<Position> current_position(Stream stream) { return streams().current(stream); }
 
@@ -127,6 +131,7 @@ public:
     ToDevice& to_device() override = 0;
     KeyBackup& key_backup() override = 0;
     Outbox& outbox() override = 0;
+    ServerKeys& server_keys() override = 0;
 
     // The position for a change written in this transaction (Streams::next).
     Result<Position> next_position(Stream stream) { return streams().next(stream); }

@@ -591,4 +591,17 @@ private:
     Connection& conn_;
 };
 
+// Federation: remote servers' signing keys (server_keys.cpp).
+class SqliteServerKeys final : public ServerKeys {
+public:
+    explicit SqliteServerKeys(Connection& conn) : conn_(conn) {}
+    Result<std::optional<ServerKeyRow>> get(std::string_view server_name,
+                                            std::string_view key_id) override;
+    Result<std::vector<ServerKeyRow>> for_server(std::string_view server_name) override;
+    Result<void> put(const ServerKeyRow& row) override;
+
+private:
+    Connection& conn_;
+};
+
 }  // namespace chat::store::sqlite

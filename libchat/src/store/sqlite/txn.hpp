@@ -46,6 +46,7 @@ public:
     KeyBackup& key_backup() override { return key_backup_; }
     // Federation (issue 9).
     Outbox& outbox() override { return outbox_; }
+    ServerKeys& server_keys() override { return server_keys_; }
 
 private:
     SqliteEvents events_;
@@ -79,6 +80,7 @@ private:
     SqliteToDevice to_device_;
     SqliteKeyBackup key_backup_;
     SqliteOutbox outbox_;
+    SqliteServerKeys server_keys_;
 };
 
 }  // namespace chat::store::sqlite
