@@ -23,7 +23,11 @@
 #include <chat/accounts/account_service.hpp>
 #include <chat/federation/runtime/blocking_pool.hpp>
 #include <chat/federation/client/federation_client.hpp>
+#include <chat/federation/inbound/pdu_receiver.hpp>
 #include <chat/federation/keys/key_ring.hpp>
+#include <chat/federation/membership/remote_membership.hpp>
+#include <chat/federation/sender/federation_sender.hpp>
+#include <chat/ingest/event_ingest.hpp>
 #include <chat/rooms/room_service.hpp>
 #include <chat/receipts/delivery.hpp>
 #include <chat/store/sqlite.hpp>
@@ -38,6 +42,7 @@
 #include "services/presence_writer.hpp"
 #include "services/typing_tracker.hpp"
 #include "services/room_deletions.hpp"
+#include "services/fanout_notifier.hpp"
 #include "services/wake_hub.hpp"
 #include "media/media_files.hpp"
 #include "media/thumbnailer.hpp"
@@ -118,7 +123,10 @@ App::App(Config config)
     log_->set_level(spdlog::level::from_str(config_.log_level));
 }
 
-App::~App() = default;
+App::~App() {
+    // Its strand lives in the io_context: it must go before io_ does.
+    federation_sender_.reset();
+}
 
 Result<void> App::start() {
     // A client that disconnects must not kill the process with SIGPIPE.
@@ -167,7 +175,8 @@ Result<void> App::start() {
         std::max(1u, std::thread::hardware_concurrency()));
     db_ = std::make_unique<federation::DbExecutor>(*store_, *db_pool_);
     wake_ = std::make_unique<WakeHub>();
-    rooms_ = std::make_unique<rooms::RoomService>(*store_, *server_name, *signing_key_, *wake_,
+    notifier_ = std::make_unique<FanoutNotifier>(*wake_);
+    rooms_ = std::make_unique<rooms::RoomService>(*store_, *server_name, *signing_key_, *notifier_,
                                                   clock_);
 
     services_.server_name = config_.server_name;
@@ -280,6 +289,29 @@ Result<void> App::start_federation(const ServerName& server_name) {
                                                       std::move(ring_options));
     services_.key_ring = key_ring_.get();
     services_.federation_client = federation_client_.get();
+
+    // Rooms across servers: received PDUs, membership handshakes, and the
+    // sender, told of every events stream advance (new events of ours).
+    ingest_ = std::make_unique<ingest::EventIngest>(*store_, server_name, *notifier_, clock_);
+    pdu_receiver_ = std::make_unique<federation::PduReceiver>(*db_, *ingest_, *key_ring_,
+                                                              *federation_client_);
+    remote_membership_ = std::make_unique<federation::RemoteMembership>(
+        *db_, *ingest_, *pdu_receiver_, *federation_client_, *key_ring_, server_name,
+        *signing_key_, clock_);
+    federation_sender_ = std::make_unique<federation::FederationSender>(
+        io_->get_executor(), *db_, *federation_client_, server_name, clock_,
+        federation::FederationSenderOptions{.retry_base = settings.retry_base,
+                                            .retry_max = settings.retry_max});
+    notifier_->set_listener([sender = federation_sender_.get()](store::Stream stream,
+                                                                store::Position) {
+        if (stream == store::Stream::events) sender->poke();
+    });
+    federation_sender_->start();
+    services_.ingest = ingest_.get();
+    services_.pdu_receiver = pdu_receiver_.get();
+    services_.remote_membership = remote_membership_.get();
+    services_.federation_sender = federation_sender_.get();
+    services_.signing_key = &*signing_key_;
     if (settings.allow_insecure_http)
         log_->warn("federation.allow_insecure_http is on: plain HTTP between servers");
     return ok();
@@ -327,6 +359,8 @@ Task<void> App::stop_on_signal() {
     log_->info("{} received: shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
     signals_->stopping = true;
     signals_->ticker.cancel();
+    // Its backoff timers would keep the io_context running; its outbox stays.
+    if (federation_sender_) federation_sender_->stop();
     asio::co_spawn(signals_->strand, stop_now_on_signal(), [this](std::exception_ptr failure) {
         log_failure(*log_, "signal handling", failure);
     });

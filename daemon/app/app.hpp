@@ -27,6 +27,12 @@ class BlockingPool;
 class DbExecutor;
 class KeyRing;
 class FederationClient;
+class PduReceiver;
+class RemoteMembership;
+class FederationSender;
+}
+namespace chat::ingest {
+class EventIngest;
 }
 namespace chat::rooms {
 class RoomService;
@@ -38,6 +44,7 @@ class AccountService;
 namespace chat::daemon {
 
 class Server;
+class FanoutNotifier;
 class WakeHub;
 class RateLimiter;
 class UiaSessions;
@@ -105,6 +112,11 @@ private:
     std::unique_ptr<federation::BlockingPool> federation_pool_;
     std::unique_ptr<federation::FederationClient> federation_client_;
     std::unique_ptr<federation::KeyRing> key_ring_;
+    std::unique_ptr<FanoutNotifier> notifier_;  // WakeHub + federation sender
+    std::unique_ptr<ingest::EventIngest> ingest_;
+    std::unique_ptr<federation::PduReceiver> pdu_receiver_;
+    std::unique_ptr<federation::RemoteMembership> remote_membership_;
+    std::unique_ptr<federation::FederationSender> federation_sender_;
     Services services_;
     Router router_;
     std::unique_ptr<boost::asio::io_context> io_;

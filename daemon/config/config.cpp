@@ -258,6 +258,21 @@ constexpr std::array kFederationOptions = {
                draft.config.federation.request_timeout = std::chrono::seconds(*seconds);
                return ok();
            }},
+    // The outbound sender's backoff for a destination that does not answer.
+    Option{"retry_base_ms",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto ms = read_integer(key, value, 1, 3'600'000);
+               if (!ms) return ms.error();
+               draft.config.federation.retry_base = std::chrono::milliseconds(*ms);
+               return ok();
+           }},
+    Option{"retry_max_ms",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto ms = read_integer(key, value, 1, 86'400'000);
+               if (!ms) return ms.error();
+               draft.config.federation.retry_max = std::chrono::milliseconds(*ms);
+               return ok();
+           }},
 };
 
 // rate_limits.<action>: {per_second, burst}
@@ -731,6 +746,10 @@ federation:
   well_known_port: {fed_well_known_port}
   # How long one request to another server may take to send or answer, seconds.
   request_timeout_seconds: {fed_timeout}
+  # A server that does not answer is retried after retry_base_ms, doubling
+  # up to retry_max_ms; what it missed is kept and sent when it is back.
+  retry_base_ms: {fed_retry_base}
+  retry_max_ms: {fed_retry_max}
 
 # When set, chatd writes {{"port": N}} to this file once it is listening,
 # and removes it when it stops. Tests and supervisors use it with port: 0.
@@ -766,7 +785,9 @@ federation:
         fmt::arg("fed_insecure", defaults.federation.allow_insecure_http),
         fmt::arg("fed_verify_tls", defaults.federation.verify_tls),
         fmt::arg("fed_well_known_port", defaults.federation.well_known_port),
-        fmt::arg("fed_timeout", defaults.federation.request_timeout.count()));
+        fmt::arg("fed_timeout", defaults.federation.request_timeout.count()),
+        fmt::arg("fed_retry_base", defaults.federation.retry_base.count()),
+        fmt::arg("fed_retry_max", defaults.federation.retry_max.count()));
 }
 
 bool Config::registration_open() const {

@@ -80,6 +80,9 @@ struct FederationConfig {
     // allow_insecure_http). For tests.
     std::uint16_t well_known_port = 0;
     std::chrono::seconds request_timeout{30};
+    // Outbound sender backoff (federation/sender/federation_sender.hpp).
+    std::chrono::milliseconds retry_base{1000};
+    std::chrono::milliseconds retry_max{3'600'000};
     friend bool operator==(const FederationConfig&, const FederationConfig&) = default;
 };
 

@@ -4,6 +4,9 @@
 #include "api/federation/keys.hpp"
 #include "api/federation/openid.hpp"
 #include "api/federation/query.hpp"
+#include "api/federation/room_events.hpp"
+#include "api/federation/room_membership.hpp"
+#include "api/federation/transactions.hpp"
 #include "auth/authenticate_server.hpp"
 #include "routing/router.hpp"
 
@@ -29,6 +32,32 @@ void add_federation_routes(Router& router) {
                with_server_auth<get_federation_public_rooms>);
     router.add(post, "/_matrix/federation/v1/publicRooms",
                with_server_auth<post_federation_public_rooms>);
+
+    // Rooms across servers: api/federation/transactions.cpp, room_membership.cpp,
+    // room_events.cpp (X-Matrix)
+    router.add(put, "/_matrix/federation/v1/send/{txnId}", with_server_auth<put_federation_send>);
+    router.add(get, "/_matrix/federation/v1/make_join/{roomId}/{userId}",
+               with_server_auth<get_make_join>);
+    router.add(put, "/_matrix/federation/v2/send_join/{roomId}/{eventId}",
+               with_server_auth<put_send_join_v2>);
+    router.add(get, "/_matrix/federation/v1/make_leave/{roomId}/{userId}",
+               with_server_auth<get_make_leave>);
+    router.add(put, "/_matrix/federation/v2/send_leave/{roomId}/{eventId}",
+               with_server_auth<put_send_leave_v2>);
+    router.add(put, "/_matrix/federation/v2/invite/{roomId}/{eventId}",
+               with_server_auth<put_invite_v2>);
+    router.add(get, "/_matrix/federation/v1/event/{eventId}",
+               with_server_auth<get_federation_event>);
+    router.add(get, "/_matrix/federation/v1/state/{roomId}",
+               with_server_auth<get_federation_state>);
+    router.add(get, "/_matrix/federation/v1/state_ids/{roomId}",
+               with_server_auth<get_federation_state_ids>);
+    router.add(get, "/_matrix/federation/v1/event_auth/{roomId}/{eventId}",
+               with_server_auth<get_federation_event_auth>);
+    router.add(post, "/_matrix/federation/v1/get_missing_events/{roomId}",
+               with_server_auth<post_get_missing_events>);
+    router.add(get, "/_matrix/federation/v1/backfill/{roomId}",
+               with_server_auth<get_federation_backfill>);
 }
 
 }  // namespace chat::daemon

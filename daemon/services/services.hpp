@@ -16,6 +16,15 @@ class DbExecutor;
 class BlockingPool;
 class KeyRing;
 class FederationClient;
+class PduReceiver;
+class RemoteMembership;
+class FederationSender;
+}
+namespace chat::ingest {
+class EventIngest;
+}
+namespace chat::crypto {
+class SigningKey;
 }
 
 namespace chat::daemon {
@@ -63,6 +72,13 @@ struct Services {
     // Federation transport (issue 9): server keys, signed outbound requests.
     federation::KeyRing* key_ring = nullptr;
     federation::FederationClient* federation_client = nullptr;
+    // Rooms across servers (issue 9): received PDUs, membership handshakes,
+    // the outbound sender, and our key for countersigning invites.
+    ingest::EventIngest* ingest = nullptr;
+    federation::PduReceiver* pdu_receiver = nullptr;
+    federation::RemoteMembership* remote_membership = nullptr;
+    federation::FederationSender* federation_sender = nullptr;
+    const crypto::SigningKey* signing_key = nullptr;
 };
 
 }  // namespace chat::daemon

@@ -387,6 +387,7 @@ Result<IngestResult> EventIngest::accept(const PduPtr& pdu,
         return IngestResult{.status = IngestStatus::persisted,
                             .stream_ordering = persisted->stream_ordering};
     });
+    if (result) result->event_id = std::string(pdu->event_id().str());
     if (result && result->stream_ordering && result->status == IngestStatus::persisted)
         notifier_.advanced(store::Stream::events, *result->stream_ordering);
     return result;
@@ -462,19 +463,26 @@ Result<IngestResult> EventIngest::accept_join(const PduPtr& join, std::span<cons
 }
 
 Result<store::Position> EventIngest::store_remote_invite(const PduPtr& invite) {
-    const std::int64_t now = clock_.now_ms();
     if (invite->type() != "m.room.member" || invite->membership() != "invite" ||
         !invite->state_key())
         return make_error(Errc::invalid_param, "Not an invite event.");
-    auto invitee = UserId::parse(*invite->state_key());
-    if (!invitee) return invitee.error();
-    auto position = store_.write("ingest_invite", [&](store::WriteTxn& txn) -> Result<store::Position> {
-        auto persisted = txn.events().persist({.pdu = invite, .received_ts = now, .outlier = true});
+    return store_out_of_band(invite);
+}
+
+Result<store::Position> EventIngest::store_out_of_band(const PduPtr& event) {
+    const std::int64_t now = clock_.now_ms();
+    auto membership = event->membership();
+    if (event->type() != "m.room.member" || !membership || !event->state_key())
+        return make_error(Errc::invalid_param, "Not a membership event.");
+    auto user = UserId::parse(*event->state_key());
+    if (!user) return user.error();
+    auto position = store_.write("ingest_out_of_band", [&](store::WriteTxn& txn) -> Result<store::Position> {
+        auto persisted = txn.events().persist({.pdu = event, .received_ts = now, .outlier = true});
         if (!persisted) return persisted.error();
-        auto set = txn.members().set_out_of_band({.user_id = *invitee,
-                                                  .room_id = invite->room_id(),
-                                                  .membership = "invite",
-                                                  .event_id = invite->event_id(),
+        auto set = txn.members().set_out_of_band({.user_id = *user,
+                                                  .room_id = event->room_id(),
+                                                  .membership = std::string(*membership),
+                                                  .event_id = event->event_id(),
                                                   .stream_ordering = persisted->stream_ordering});
         if (!set) return set.error();
         return persisted->stream_ordering;

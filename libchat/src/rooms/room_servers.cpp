@@ -19,4 +19,16 @@ Result<std::vector<ServerName>> remote_destinations(store::ReadTxn& txn, const P
     return std::vector<ServerName>(servers.begin(), servers.end());
 }
 
+Result<std::vector<ServerName>> remote_servers(store::ReadTxn& txn, const RoomId& room_id,
+                                               const ServerName& ours) {
+    std::set<ServerName> servers;
+    auto joined = txn.members().members_of(room_id, "join");
+    if (!joined) return joined.error();
+    for (const auto& row : *joined) {
+        auto server = ServerName::parse(row.user_id.server());
+        if (server && *server != ours) servers.insert(std::move(*server));
+    }
+    return std::vector<ServerName>(servers.begin(), servers.end());
+}
+
 }  // namespace chat::rooms

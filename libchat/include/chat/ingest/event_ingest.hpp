@@ -32,6 +32,7 @@ struct IngestResult {
     std::vector<EventId> missing;            // for missing_events
     std::optional<store::Position> stream_ordering;  // for persisted and soft_failed
     std::string reason;                      // for rejected and soft_failed
+    std::string event_id;                    // the event's id (computed for v3+)
 };
 
 // Takes events from other servers into the store under the Matrix rules
@@ -84,6 +85,11 @@ public:
     // sync shows, and recorded as the user's out-of-band membership.
     // Returns its events stream position.
     Result<store::Position> store_remote_invite(const PduPtr& invite);
+
+    // Our user's own membership event in a room we are not in (the leave
+    // that rejects a remote invite, through make_leave/send_leave): stored as
+    // an outlier and recorded as their out-of-band membership.
+    Result<store::Position> store_out_of_band(const PduPtr& membership);
 
 private:
     store::Store& store_;

@@ -16,4 +16,9 @@ namespace chat::rooms {
 Result<std::vector<ServerName>> remote_destinations(store::ReadTxn& txn, const Pdu& pdu,
                                                    const ServerName& ours);
 
+// The servers other than `ours` with joined members in the room: where its
+// EDUs (typing, receipts) go. Sorted, unique.
+Result<std::vector<ServerName>> remote_servers(store::ReadTxn& txn, const RoomId& room_id,
+                                               const ServerName& ours);
+
 }  // namespace chat::rooms
