@@ -22,6 +22,12 @@
 
 #include <chat/accounts/account_service.hpp>
 #include <chat/federation/runtime/blocking_pool.hpp>
+#include <chat/federation/client/federation_client.hpp>
+#include <chat/federation/inbound/pdu_receiver.hpp>
+#include <chat/federation/keys/key_ring.hpp>
+#include <chat/federation/membership/remote_membership.hpp>
+#include <chat/federation/sender/federation_sender.hpp>
+#include <chat/ingest/event_ingest.hpp>
 #include <chat/rooms/room_service.hpp>
 #include <chat/receipts/delivery.hpp>
 #include <chat/store/sqlite.hpp>
@@ -37,6 +43,7 @@
 #include "services/presence_writer.hpp"
 #include "services/typing_tracker.hpp"
 #include "services/room_deletions.hpp"
+#include "services/fanout_notifier.hpp"
 #include "services/wake_hub.hpp"
 #include "media/media_files.hpp"
 #include "media/thumbnailer.hpp"
@@ -99,6 +106,14 @@ void log_failure(spdlog::logger& log, std::string_view what, std::exception_ptr 
 
 }  // namespace
 
+namespace {
+// Whether this process runs the outbound senders (federation, push): always
+// alone, and on the one worker configured with workers.senders otherwise.
+bool runs_senders(const Config& config) {
+    return !config.workers.enabled || config.workers.senders;
+}
+}  // namespace
+
 // The signal set and the strand that serialises everything done about signals.
 struct App::Signals {
     explicit Signals(asio::io_context& io)
@@ -118,7 +133,10 @@ App::App(Config config)
     log_->set_level(spdlog::level::from_str(config_.log_level));
 }
 
-App::~App() = default;
+App::~App() {
+    // Its strand lives in the io_context: it must go before io_ does.
+    federation_sender_.reset();
+}
 
 Result<void> App::start() {
     // A client that disconnects must not kill the process with SIGPIPE.
@@ -167,7 +185,8 @@ Result<void> App::start() {
         std::max(1u, std::thread::hardware_concurrency()));
     db_ = std::make_unique<federation::DbExecutor>(*store_, *db_pool_);
     wake_ = std::make_unique<WakeHub>();
-    rooms_ = std::make_unique<rooms::RoomService>(*store_, *server_name, *signing_key_, *wake_,
+    notifier_ = std::make_unique<FanoutNotifier>(*wake_);
+    rooms_ = std::make_unique<rooms::RoomService>(*store_, *server_name, *signing_key_, *notifier_,
                                                   clock_);
 
     services_.server_name = config_.server_name;
@@ -213,6 +232,7 @@ Result<void> App::start() {
     thumbnailer_ = std::make_unique<Thumbnailer>(config_.media.max_image_pixels);
     services_.media_files = media_files_.get();
     services_.thumbnailer = thumbnailer_.get();
+    if (auto started = start_federation(*server_name); !started) return started.error();
     services_.public_baseurl = config_.public_baseurl.empty()
                                    ? public_baseurl_for(config_.bind_address, *port)
                                    : config_.public_baseurl;
@@ -238,7 +258,7 @@ Result<void> App::start() {
         log_failure(*log_, "housekeeping", failure);
     });
     // Push notifications: one sender coroutine, woken by the WakeHub.
-    if (config_.push.enabled) {
+    if (config_.push.enabled && runs_senders(config_)) {
         pusher_sender_ = std::make_unique<push::PusherSender>(
             *db_, *wake_,
             push::PusherSender::Options{.retry_base = config_.push.retry_base,
@@ -269,6 +289,75 @@ Result<void> App::start() {
     return ok();
 }
 
+// Federation transport (issue 9): the client signs with our key; the key
+// ring fetches others' keys through it and publishes ours.
+Result<void> App::start_federation(const ServerName& server_name) {
+    const auto& settings = config_.federation;
+    // Outbound requests block a thread each for up to request_timeout.
+    federation_pool_ = std::make_unique<federation::BlockingPool>(8);
+    federation::FederationClientOptions client_options{
+        .allow_insecure_http = settings.allow_insecure_http,
+        .verify_tls = settings.verify_tls,
+        .well_known_port = settings.well_known_port == 0
+                               ? std::nullopt
+                               : std::optional<std::uint16_t>(settings.well_known_port),
+        .request_timeout = settings.request_timeout,
+    };
+    federation_client_ = std::make_unique<federation::FederationClient>(
+        server_name, *signing_key_, *federation_pool_, clock_, client_options);
+
+    federation::KeyRingOptions ring_options;
+    ring_options.own_validity_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(settings.key_validity).count();
+    for (const auto& old : settings.old_signing_keys)
+        ring_options.own_old_keys.push_back({old.key_id, old.key, old.expired_ts});
+    for (const auto& notary : settings.trusted_key_servers) {
+        auto name = ServerName::parse(notary.server_name);
+        if (!name) return name.error();  // the config loader checked it already
+        federation::TrustedKeyServer trusted{*name, {}};
+        for (const auto& [key_id, key] : notary.verify_keys) {
+            auto parsed = crypto::VerifyKey::from_base64(key_id, key);
+            if (!parsed) return parsed.error();
+            trusted.verify_keys.push_back(std::move(*parsed));
+        }
+        ring_options.notaries.push_back(std::move(trusted));
+    }
+    key_ring_ = std::make_unique<federation::KeyRing>(server_name, *signing_key_, *db_,
+                                                      *federation_client_, clock_,
+                                                      std::move(ring_options));
+    services_.key_ring = key_ring_.get();
+    services_.federation_client = federation_client_.get();
+
+    // Rooms across servers: received PDUs, membership handshakes, and the
+    // sender, told of every events stream advance (new events of ours).
+    ingest_ = std::make_unique<ingest::EventIngest>(*store_, server_name, *notifier_, clock_);
+    pdu_receiver_ = std::make_unique<federation::PduReceiver>(*db_, *ingest_, *key_ring_,
+                                                              *federation_client_);
+    remote_membership_ = std::make_unique<federation::RemoteMembership>(
+        *db_, *ingest_, *pdu_receiver_, *federation_client_, *key_ring_, server_name,
+        *signing_key_, clock_);
+    federation_sender_ = std::make_unique<federation::FederationSender>(
+        io_->get_executor(), *db_, *federation_client_, server_name, clock_,
+        federation::FederationSenderOptions{.retry_base = settings.retry_base,
+                                            .retry_max = settings.retry_max});
+    notifier_->set_listener([sender = federation_sender_.get()](store::Stream stream,
+                                                                store::Position) {
+        if (stream == store::Stream::events) sender->poke();
+    });
+    // With workers, one of them sends (workers.senders), or every PDU would
+    // go out once per worker; the others' events reach its outbox scan on
+    // the housekeeping tick.
+    if (runs_senders(config_)) federation_sender_->start();
+    services_.ingest = ingest_.get();
+    services_.pdu_receiver = pdu_receiver_.get();
+    services_.remote_membership = remote_membership_.get();
+    services_.federation_sender = federation_sender_.get();
+    services_.signing_key = &*signing_key_;
+    if (settings.allow_insecure_http)
+        log_->warn("federation.allow_insecure_http is on: plain HTTP between servers");
+    return ok();
+}
+
 Result<void> App::run() {
     std::atomic<bool> thread_failed = false;
     std::vector<std::thread> threads;
@@ -295,6 +384,7 @@ Result<void> App::run() {
     // Work still queued on the pools finishes before the store closes.
     if (db_pool_) db_pool_->join();
     if (cpu_pool_) cpu_pool_->join();
+    if (federation_pool_) federation_pool_->join();
 
     if (!config_.ready_file.empty()) {
         std::error_code ignored;
@@ -312,6 +402,8 @@ Task<void> App::stop_on_signal() {
     signals_->stopping = true;
     signals_->ticker.cancel();
     if (pusher_sender_) pusher_sender_->stop();
+    // Its backoff timers would keep the io_context running; its outbox stays.
+    if (federation_sender_) federation_sender_->stop();
     asio::co_spawn(signals_->strand, stop_now_on_signal(), [this](std::exception_ptr failure) {
         log_failure(*log_, "signal handling", failure);
     });
@@ -335,6 +427,8 @@ Task<void> App::housekeeping() {
         const auto now = clock_.now_ms();
         if (typing_->expire(now)) wake_->poke();
         if (bus_ && config_.presence_enabled) bus_->tick(now);  // who was seen here
+        // Events another worker wrote: this worker's sender finds them here.
+        if (bus_ && runs_senders(config_) && federation_sender_) federation_sender_->poke();
         if (config_.delivery_inferred) {
             auto noted = delivery_acks_->take();
             auto inferred = co_await infer_delivery(std::move(noted));

@@ -9,6 +9,7 @@
 
 #include <chat/core/result.hpp>
 #include <chat/core/clock.hpp>
+#include <chat/core/server_name.hpp>
 #include <chat/core/user_id.hpp>
 #include <chat/crypto/signing_key.hpp>
 #include <chat/store/store.hpp>
@@ -24,6 +25,14 @@ class io_context;
 namespace chat::federation {
 class BlockingPool;
 class DbExecutor;
+class KeyRing;
+class FederationClient;
+class PduReceiver;
+class RemoteMembership;
+class FederationSender;
+}
+namespace chat::ingest {
+class EventIngest;
 }
 namespace chat::rooms {
 class RoomService;
@@ -35,6 +44,7 @@ class AccountService;
 namespace chat::daemon {
 
 class Server;
+class FanoutNotifier;
 class WakeHub;
 class RateLimiter;
 class UiaSessions;
@@ -75,6 +85,8 @@ private:
     Task<void> stop_now_on_signal();
     // Once a second: typing timeouts and presence timeouts (issue 5).
     Task<void> housekeeping();
+    // Builds the KeyRing and FederationClient from config.federation (issue 9).
+    Result<void> start_federation(const ServerName& server_name);
     Task<Result<void>> infer_delivery(std::vector<std::pair<UserId, std::int64_t>> noted);
 
     Config config_;
@@ -101,6 +113,15 @@ private:
     std::unique_ptr<MediaFiles> media_files_;
     std::unique_ptr<Thumbnailer> thumbnailer_;
     std::unique_ptr<push::PusherSender> pusher_sender_;  // null when push.enabled is off
+    // Federation transport (issue 9): outbound HTTP blocks on its own pool.
+    std::unique_ptr<federation::BlockingPool> federation_pool_;
+    std::unique_ptr<federation::FederationClient> federation_client_;
+    std::unique_ptr<federation::KeyRing> key_ring_;
+    std::unique_ptr<FanoutNotifier> notifier_;  // WakeHub + federation sender
+    std::unique_ptr<ingest::EventIngest> ingest_;
+    std::unique_ptr<federation::PduReceiver> pdu_receiver_;
+    std::unique_ptr<federation::RemoteMembership> remote_membership_;
+    std::unique_ptr<federation::FederationSender> federation_sender_;
     Services services_;
     Router router_;
     std::unique_ptr<boost::asio::io_context> io_;

@@ -16,6 +16,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <chat/core/server_name.hpp>
+#include <chat/crypto/signing_key.hpp>
 
 namespace chat::daemon {
 
@@ -148,6 +149,128 @@ constexpr std::array kMediaOptions = {
                auto days = read_integer(key, value, 0, 36500);
                if (!days) return days.error();
                draft.config.media.remote_retention_days = static_cast<unsigned>(*days);
+               return ok();
+           }},
+};
+
+// federation.*: the transport between servers (issue 9).
+Result<std::pair<std::string, std::string>> read_verify_key(std::string_view key,
+                                                            const std::string& key_id,
+                                                            const YAML::Node& value) {
+    auto text = read_string(key, value);
+    if (!text) return text.error();
+    if (!crypto::VerifyKey::from_base64(key_id, *text))
+        return config_error(key, value,
+                            "expected an ed25519:<id> key id with an unpadded base64 public key");
+    return std::pair(key_id, std::move(*text));
+}
+
+constexpr std::array kFederationOptions = {
+    Option{"key_validity_hours",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               // The spec: a key response should not expire within the hour.
+               auto hours = read_integer(key, value, 1, 24 * 365);
+               if (!hours) return hours.error();
+               draft.config.federation.key_validity = std::chrono::hours(*hours);
+               return ok();
+           }},
+    Option{"old_signing_keys",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               // Synapse's shape: {key_id: {key: <base64>, expired_ts: <ms>}}.
+               if (!value.IsMap())
+                   return config_error(key, value, "expected a mapping, got " + quoted(value));
+               for (const auto& entry : value) {
+                   const YAML::Node& id = entry.first;
+                   const YAML::Node& body = entry.second;
+                   if (!id.IsScalar() || !body.IsMap() || !body["key"] || !body["expired_ts"])
+                       return config_error(key, body,
+                                           "expected key_id: {key: ..., expired_ts: ...}");
+                   auto public_key = read_verify_key(key, id.Scalar(), body["key"]);
+                   if (!public_key) return public_key.error();
+                   auto expired = read_integer(key, body["expired_ts"], 0,
+                                               std::int64_t{1} << 53);
+                   if (!expired) return expired.error();
+                   draft.config.federation.old_signing_keys.push_back(
+                       {id.Scalar(), std::move(public_key->second), *expired});
+               }
+               return ok();
+           }},
+    Option{"trusted_key_servers",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               // Synapse's shape: [{server_name: ..., verify_keys: {id: key}}].
+               if (!value.IsSequence())
+                   return config_error(key, value, "expected a list, got " + quoted(value));
+               for (const auto& item : value) {
+                   if (!item.IsMap() || !item["server_name"])
+                       return config_error(key, item, "each entry needs a server_name");
+                   auto name = read_string(key, item["server_name"]);
+                   if (!name) return name.error();
+                   if (!ServerName::parse(*name))
+                       return config_error(key, item["server_name"], "not a server name");
+                   FederationConfig::TrustedKeyServer server{*name, {}};
+                   if (auto keys = item["verify_keys"]; keys && !keys.IsNull()) {
+                       if (!keys.IsMap())
+                           return config_error(key, keys, "verify_keys must be a mapping");
+                       for (const auto& pinned : keys) {
+                           auto parsed = read_verify_key(key, pinned.first.Scalar(), pinned.second);
+                           if (!parsed) return parsed.error();
+                           server.verify_keys.push_back(std::move(*parsed));
+                       }
+                   }
+                   draft.config.federation.trusted_key_servers.push_back(std::move(server));
+               }
+               return ok();
+           }},
+    Option{"allow_insecure_http",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto enabled = read_bool(key, value);
+               if (!enabled) return enabled.error();
+               draft.config.federation.allow_insecure_http = *enabled;
+               return ok();
+           }},
+    Option{"verify_tls",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto enabled = read_bool(key, value);
+               if (!enabled) return enabled.error();
+               draft.config.federation.verify_tls = *enabled;
+               return ok();
+           }},
+    Option{"well_known_server",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto name = read_string(key, value);
+               if (!name) return name.error();
+               if (!ServerName::parse(*name))
+                   return config_error(key, value, "expected host[:port], got " + quoted(value));
+               draft.config.federation.well_known_server = std::move(*name);
+               return ok();
+           }},
+    Option{"well_known_port",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto port = read_integer(key, value, 0, 65535);
+               if (!port) return port.error();
+               draft.config.federation.well_known_port = static_cast<std::uint16_t>(*port);
+               return ok();
+           }},
+    Option{"request_timeout_seconds",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto seconds = read_integer(key, value, 1, 3600);
+               if (!seconds) return seconds.error();
+               draft.config.federation.request_timeout = std::chrono::seconds(*seconds);
+               return ok();
+           }},
+    // The outbound sender's backoff for a destination that does not answer.
+    Option{"retry_base_ms",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto ms = read_integer(key, value, 1, 3'600'000);
+               if (!ms) return ms.error();
+               draft.config.federation.retry_base = std::chrono::milliseconds(*ms);
+               return ok();
+           }},
+    Option{"retry_max_ms",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto ms = read_integer(key, value, 1, 86'400'000);
+               if (!ms) return ms.error();
+               draft.config.federation.retry_max = std::chrono::milliseconds(*ms);
                return ok();
            }},
 };
@@ -309,6 +432,7 @@ constexpr std::array kPushOptions = {
 // workers.* and redis.* (several processes as one homeserver).
 constexpr std::array kWorkersOptions = {
     Option{"enabled", set_bool_in<&Config::workers, &WorkersConfig::enabled>},
+    Option{"senders", set_bool_in<&Config::workers, &WorkersConfig::senders>},
     Option{"name",
            [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
                auto name = read_string(key, value);
@@ -484,6 +608,10 @@ constexpr std::array kOptions = {
     Option{"redis",
            [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
                return apply_section(key, value, kRedisOptions, draft);
+           }},
+    Option{"federation",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               return apply_section(key, value, kFederationOptions, draft);
            }},
     Option{"ready_file",
            [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
@@ -705,11 +833,42 @@ workers:
   enabled: {workers_enabled}
   # This worker's name, unique among the workers.
   name: {workers_name}
+  # Whether this worker sends to other servers and push gateways: true on
+  # exactly one worker (each would otherwise send everything once).
+  senders: {workers_senders}
 redis:
   host: {redis_host}
   port: {redis_port}
   # Workers publish on the channel <channel_prefix>:bus.
   channel_prefix: {redis_prefix}
+# Federation with other homeservers (docs/configuration.md, "federation").
+federation:
+  # How long our published signing key response is valid, hours (at least 1).
+  key_validity_hours: {fed_key_validity}
+  # Keys used before a key rotation, still published for old events:
+  # "ed25519:old": {{key: <unpadded base64 public key>, expired_ts: <ms>}}
+  old_signing_keys: {{}}
+  # Notaries asked for a server's keys when it does not answer itself:
+  # - server_name: matrix.org
+  #   verify_keys: {{"ed25519:auto": "Noi6WqcDj0QmPxCNQqgezwTlBKrfqehY1u2FyWP9uYw"}}
+  trusted_key_servers: []
+  # Plain HTTP between servers instead of HTTPS: ONLY for test servers on
+  # loopback. Never on a real network.
+  allow_insecure_http: {fed_insecure}
+  # Check other servers' TLS certificates against the system's CAs.
+  verify_tls: {fed_verify_tls}
+  # When set (host[:port]), GET /.well-known/matrix/server delegates
+  # federation for server_name there.
+  #well_known_server: matrix.example.org:443
+  # The port .well-known is fetched from on other servers; 0 means 443 (80
+  # with allow_insecure_http). Tests only.
+  well_known_port: {fed_well_known_port}
+  # How long one request to another server may take to send or answer, seconds.
+  request_timeout_seconds: {fed_timeout}
+  # A server that does not answer is retried after retry_base_ms, doubling
+  # up to retry_max_ms; what it missed is kept and sent when it is back.
+  retry_base_ms: {fed_retry_base}
+  retry_max_ms: {fed_retry_max}
 
 # When set, chatd writes {{"port": N}} to this file once it is listening,
 # and removes it when it stops. Tests and supervisors use it with port: 0.
@@ -733,6 +892,7 @@ redis:
         fmt::arg("presence_enabled", defaults.presence_enabled),
         fmt::arg("workers_enabled", defaults.workers.enabled),
         fmt::arg("workers_name", defaults.workers.name),
+        fmt::arg("workers_senders", defaults.workers.senders),
         fmt::arg("redis_host", defaults.workers.redis_host),
         fmt::arg("redis_port", defaults.workers.redis_port),
         fmt::arg("redis_prefix", defaults.workers.channel_prefix),
@@ -750,7 +910,14 @@ redis:
         fmt::arg("push_retry_base", defaults.push.retry_base.count()),
         fmt::arg("push_retry_max", defaults.push.retry_max.count()),
         fmt::arg("push_timeout", defaults.push.gateway_timeout.count()),
-        fmt::arg("push_private", defaults.push.allow_private_gateways));
+        fmt::arg("push_private", defaults.push.allow_private_gateways),
+        fmt::arg("fed_key_validity", defaults.federation.key_validity.count()),
+        fmt::arg("fed_insecure", defaults.federation.allow_insecure_http),
+        fmt::arg("fed_verify_tls", defaults.federation.verify_tls),
+        fmt::arg("fed_well_known_port", defaults.federation.well_known_port),
+        fmt::arg("fed_timeout", defaults.federation.request_timeout.count()),
+        fmt::arg("fed_retry_base", defaults.federation.retry_base.count()),
+        fmt::arg("fed_retry_max", defaults.federation.retry_max.count()));
 }
 
 bool Config::registration_open() const {

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <chat/core/result.hpp>
 
@@ -67,7 +69,45 @@ struct WorkersConfig {
     std::string redis_host = "127.0.0.1";
     std::uint16_t redis_port = 6379;
     std::string channel_prefix = "chatd";  // the bus channel is <prefix>:bus
+    // Runs the federation and push senders; true on exactly one worker.
+    bool senders = true;
     friend bool operator==(const WorkersConfig&, const WorkersConfig&) = default;
+};
+
+// Federation transport (federation.* keys; docs/configuration.md).
+struct FederationConfig {
+    // How long our published key response says it is valid (Synapse: 1 day).
+    std::chrono::hours key_validity{24};
+    // Keys we signed with before a rotation, still published with when they
+    // expired: {key_id, public key (unpadded base64), expired_ts}.
+    struct OldKey {
+        std::string key_id;
+        std::string key;
+        std::int64_t expired_ts = 0;
+        friend bool operator==(const OldKey&, const OldKey&) = default;
+    };
+    std::vector<OldKey> old_signing_keys;
+    // Notaries asked when a server does not answer for its keys; verify_keys
+    // (key id, unpadded base64) pins theirs, else they are fetched.
+    struct TrustedKeyServer {
+        std::string server_name;
+        std::vector<std::pair<std::string, std::string>> verify_keys;
+        friend bool operator==(const TrustedKeyServer&, const TrustedKeyServer&) = default;
+    };
+    std::vector<TrustedKeyServer> trusted_key_servers;
+    // Plain HTTP between servers: test servers on loopback only.
+    bool allow_insecure_http = false;
+    bool verify_tls = true;
+    // Served as /.well-known/matrix/server {"m.server": ...}; empty: 404.
+    std::string well_known_server;
+    // Where .well-known is fetched from other servers; 0: 443 (80 with
+    // allow_insecure_http). For tests.
+    std::uint16_t well_known_port = 0;
+    std::chrono::seconds request_timeout{30};
+    // Outbound sender backoff (federation/sender/federation_sender.hpp).
+    std::chrono::milliseconds retry_base{1000};
+    std::chrono::milliseconds retry_max{3'600'000};
+    friend bool operator==(const FederationConfig&, const FederationConfig&) = default;
 };
 
 struct Config {
@@ -105,6 +145,7 @@ struct Config {
     MediaConfig media;
     PushConfig push;
     WorkersConfig workers;
+    FederationConfig federation;
 
     // Whether /register is open with this configuration.
     bool registration_open() const;

@@ -14,6 +14,17 @@ class AccountService;
 namespace chat::federation {
 class DbExecutor;
 class BlockingPool;
+class KeyRing;
+class FederationClient;
+class PduReceiver;
+class RemoteMembership;
+class FederationSender;
+}
+namespace chat::ingest {
+class EventIngest;
+}
+namespace chat::crypto {
+class SigningKey;
 }
 
 namespace chat::daemon {
@@ -58,6 +69,16 @@ struct Services {
     // Content repository (daemon/media/): files on disk, thumbnails.
     const MediaFiles* media_files = nullptr;
     const Thumbnailer* thumbnailer = nullptr;
+    // Federation transport (issue 9): server keys, signed outbound requests.
+    federation::KeyRing* key_ring = nullptr;
+    federation::FederationClient* federation_client = nullptr;
+    // Rooms across servers (issue 9): received PDUs, membership handshakes,
+    // the outbound sender, and our key for countersigning invites.
+    ingest::EventIngest* ingest = nullptr;
+    federation::PduReceiver* pdu_receiver = nullptr;
+    federation::RemoteMembership* remote_membership = nullptr;
+    federation::FederationSender* federation_sender = nullptr;
+    const crypto::SigningKey* signing_key = nullptr;
 };
 
 }  // namespace chat::daemon

@@ -22,6 +22,7 @@
 #include <chat/store/txn.hpp>
 
 #include "api/client/path_params.hpp"
+#include "api/client/remote_lookups.hpp"
 #include "api/client/body_fields.hpp"
 #include "auth/authenticate.hpp"
 #include "services/services.hpp"
@@ -42,7 +43,6 @@ constexpr std::size_t kDirectoryScanBatch = 100;
 Result<RoomAlias> local_alias(const Request& request) {
     auto alias = RoomAlias::parse(request.path_param("roomAlias"));
     if (!alias) return make_error(Errc::invalid_param, "Room alias invalid");
-    // TODO(#9): resolve other servers' aliases over federation (GET only).
     if (alias->server() != request.services().server_name)
         return make_error(Errc::invalid_param, "Room alias must be on this server");
     return std::move(*alias);
@@ -336,6 +336,10 @@ Task<Result<Reply>> put_directory_room(Request& request) {
 // `servers` lists ours first, then every other server with a joined member:
 // each can help a user join the room.
 Task<Result<Reply>> get_directory_room(Request& request) {
+    // Another server's alias: only that server can say (api/client/remote_lookups.cpp).
+    if (auto remote = RoomAlias::parse(request.path_param("roomAlias"));
+        remote && remote->server() != request.services().server_name)
+        co_return co_await get_remote_directory_room(request, std::move(*remote));
     auto alias = local_alias(request);
     if (!alias) co_return alias.error();
     const auto& services = request.services();
@@ -503,6 +507,10 @@ Task<Result<Reply>> put_directory_list_room(Request& request) {
 
 Task<Result<Reply>> get_public_rooms(Request& request) {
     if (auto server = check_server(request); !server) co_return server.error();
+    co_return co_await public_rooms_from_query(request);
+}
+
+Task<Result<Reply>> public_rooms_from_query(Request& request) {
     DirectoryQuery query;
     auto limit = integer_query(request, "limit");
     if (!limit) co_return limit.error();
@@ -514,6 +522,10 @@ Task<Result<Reply>> get_public_rooms(Request& request) {
 Task<Result<Reply>> post_public_rooms(Request& request) {
     if (auto authed = co_await authenticate(request); !authed) co_return authed.error();
     if (auto server = check_server(request); !server) co_return server.error();
+    co_return co_await public_rooms_from_body(request);
+}
+
+Task<Result<Reply>> public_rooms_from_body(Request& request) {
     auto body = request.json_object(true);
     if (!body) co_return body.error();
 

@@ -24,4 +24,10 @@ Task<Result<Reply>> get_public_rooms(Request& request);
 // POST /_matrix/client/v3/publicRooms
 Task<Result<Reply>> post_public_rooms(Request& request);
 
+// The directory listing of GET (query parameters) and POST (body) without
+// authentication or the `server` check: shared with the federation API's
+// /publicRooms (api/federation/query.cpp).
+Task<Result<Reply>> public_rooms_from_query(Request& request);
+Task<Result<Reply>> public_rooms_from_body(Request& request);
+
 }  // namespace chat::daemon

@@ -6,6 +6,7 @@
 #include <chat/federation/runtime/blocking_pool.hpp>
 
 #include "api/client/body_fields.hpp"
+#include "api/client/remote_lookups.hpp"
 #include "auth/authenticate.hpp"
 #include "services/services.hpp"
 
@@ -19,6 +20,9 @@ Task<Result<accounts::Profile>> read_profile(Request& request) {
     auto user = UserId::parse(request.path_param("userId"));
     if (!user) co_return make_error(Errc::invalid_param, "Invalid user ID");
     const auto& services = request.services();
+    // Another server's user: ask that server (api/client/remote_lookups.cpp).
+    if (user->server() != services.server_name)
+        co_return co_await get_remote_profile(request, std::move(*user));
     co_return co_await services.db->run([&] { return services.accounts->get_profile(*user); });
 }
 

@@ -14,6 +14,7 @@
 #include "config/config.hpp"
 #include "services/presence_writer.hpp"
 #include "services/services.hpp"
+#include "api/client/federation_edus.hpp"
 #include "services/wake_hub.hpp"
 
 namespace chat::daemon {
@@ -72,6 +73,19 @@ Task<Result<void>> set_read_receipt(Request& request, const RoomId& room_id, std
                                            thread_id);
     });
     if (!moved) co_return moved.error();
+    // Public read receipts reach the room's other servers (m.receipt EDU).
+    if (*moved && type == "m.read") {
+        nlohmann::json data = {{"ts", services.clock->now_ms()}};
+        if (thread_id) data["thread_id"] = *thread_id;
+        nlohmann::json content = {
+            {std::string(room_id.str()),
+             {{"m.read",
+               {{std::string(request.requester().user_id.str()),
+                 {{"event_ids", nlohmann::json::array({std::string(event_id.str())})},
+                  {"data", std::move(data)}}}}}}}};
+        nlohmann::json edu = {{"edu_type", "m.receipt"}, {"content", std::move(content)}};
+        co_await share_room_edu(services, room_id, std::move(edu));
+    }
     co_return ok();
 }
 

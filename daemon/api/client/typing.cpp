@@ -14,6 +14,7 @@
 #include "services/presence_writer.hpp"
 #include "services/services.hpp"
 #include "services/typing_tracker.hpp"
+#include "api/client/federation_edus.hpp"
 #include "services/wake_hub.hpp"
 
 namespace chat::daemon {
@@ -56,7 +57,15 @@ Task<Result<Reply>> put_typing(Request& request) {
         co_return make_error(Errc::forbidden, "You are not joined to this room.");
 
     const auto now = services.clock->now_ms();
-    if (services.typing->set(*room_id, *user, typing, now + timeout_ms, now)) services.wake->poke();
+    if (services.typing->set(*room_id, *user, typing, now + timeout_ms, now)) {
+        services.wake->poke();
+        nlohmann::json edu = {{"edu_type", "m.typing"},
+                              {"content",
+                               {{"room_id", std::string(room_id->str())},
+                                {"user_id", std::string(user->str())},
+                                {"typing", typing}}}};
+        co_await share_room_edu(services, *room_id, std::move(edu));
+    }
     if (typing) co_await note_activity(services, *user);
     co_return Reply::json(nlohmann::json::object());
 }

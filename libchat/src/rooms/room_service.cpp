@@ -15,7 +15,9 @@
 #include <chat/events/redaction.hpp>
 #include <chat/push/notifications.hpp>
 #include <chat/auth/power_levels.hpp>
+#include <chat/rooms/redactions.hpp>
 #include <chat/rooms/room_admin.hpp>
+#include <chat/rooms/room_servers.hpp>
 #include <chat/state/state_res.hpp>
 
 namespace chat::rooms {
@@ -95,6 +97,9 @@ struct RoomContext {
     // The entries of that state read so far: key -> event, null for a key
     // with no event in the state.
     std::map<StateKey, PduPtr> state;
+    // The remote servers with joined members (federation outbox); none until
+    // read, and dropped by every membership event.
+    std::optional<std::vector<ServerName>> remote_servers;
 };
 
 // Reads the room's version, its extremities' events and the state after them
@@ -353,6 +358,17 @@ Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) 
                                                 clock_.now_ms());
         !pushed)
         return pushed.error();
+    // Queued for every remote server in the room in this same transaction,
+    // so that nothing acknowledged is lost before federation sends it.
+    if (!context->remote_servers || pdu->type() == "m.room.member") {
+        auto servers = remote_destinations(txn, *pdu, server_name_);
+        if (!servers) return servers.error();
+        context->remote_servers = std::move(*servers);
+    }
+    if (!context->remote_servers->empty())
+        if (auto queued = txn.outbox().enqueue(*context->remote_servers, pdu->event_id()); !queued)
+            return queued.error();
+    if (pdu->type() == "m.room.member") context->remote_servers.reset();
 
     // Our event is now the room's only extremity: keep what the next one needs.
     if (consumes_all) {
@@ -611,41 +627,10 @@ Result<SentEvent> RoomService::redact(const UserId& sender, const RoomId& room_i
 }
 
 Result<void> RoomService::apply_redaction(store::WriteTxn& txn, const Pdu& redaction) {
-    auto target_id = redaction.redacts();
-    if (!target_id) return ok();
-    auto target = txn.events().get(*target_id);
-    if (!target) return target.error();
-    // Unknown target: the redaction waits for it (§7.3). Other room: ignored.
-    if (!*target || (*target)->room_id != redaction.room_id()) return ok();
-
-    const RoomVersion& version = redaction.version();
-    bool allowed = (*target)->sender.server() == redaction.sender().server();
-    if (!allowed) {
-        auto create = txn.current_state().entry(redaction.room_id(), "m.room.create", "");
-        auto pl = txn.current_state().entry(redaction.room_id(), "m.room.power_levels", "");
-        if (!create) return create.error();
-        if (!pl) return pl.error();
-        std::vector<EventId> ids;
-        if (*create) ids.push_back(**create);
-        if (*pl) ids.push_back(**pl);
-        auto rows = txn.events().get_many(ids);
-        if (!rows) return rows.error();
-        PduPtr create_pdu, pl_pdu;
-        for (const auto& row : *rows) {
-            auto pdu = row.to_pdu();
-            if (!pdu) return pdu.error();
-            ((*pdu)->type() == "m.room.create" ? create_pdu : pl_pdu) = *pdu;
-        }
-        auto levels = auth::PowerLevels::from_events(version, create_pdu.get(), pl_pdu.get());
-        if (!levels) return levels.error();
-        allowed = levels->user_level(redaction.sender().str()) >= levels->redact();
-    }
-    if (!allowed) return ok();
-    auto done = txn.events().redact(*target_id, chat::redact((*target)->json, version),
-                                    redaction.event_id(), clock_.now_ms());
-    if (!done) return done.error();
+    auto applied = rooms::apply_redaction(txn, redaction, clock_.now_ms());
+    if (!applied) return applied.error();
     // The target may be in the room's state, as kept unredacted by append().
-    contexts_->forget(redaction.room_id());
+    if (*applied) contexts_->forget(redaction.room_id());
     return ok();
 }
 

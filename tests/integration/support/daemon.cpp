@@ -1,7 +1,10 @@
 #include "support/daemon.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -119,15 +122,38 @@ Finished run_chatd(const std::vector<std::string>& args, const std::filesystem::
 std::unique_ptr<Daemon> Daemon::start(const std::filesystem::path& dir,
                                       std::string_view extra_yaml,
                                       const std::filesystem::path& data_dir) {
+    return start_with(dir, "localhost", 0, extra_yaml, data_dir);
+}
+
+std::unique_ptr<Daemon> Daemon::start_federating(const std::filesystem::path& dir,
+                                                 std::string_view server_name, std::uint16_t port,
+                                                 std::string_view extra_yaml,
+                                                 std::string_view federation_yaml) {
+    std::string yaml(extra_yaml);
+    yaml += "\nfederation:\n  allow_insecure_http: true\n";
+    std::size_t at = 0;
+    while (at < federation_yaml.size()) {
+        auto end = federation_yaml.find('\n', at);
+        if (end == std::string_view::npos) end = federation_yaml.size();
+        if (end > at) yaml += "  " + std::string(federation_yaml.substr(at, end - at)) + "\n";
+        at = end + 1;
+    }
+    return start_with(dir, server_name, port, yaml, {});
+}
+
+std::unique_ptr<Daemon> Daemon::start_with(const std::filesystem::path& dir,
+                                           std::string_view server_name, std::uint16_t port,
+                                           std::string_view extra_yaml,
+                                           const std::filesystem::path& data_dir) {
     const auto data = data_dir.empty() ? dir / "data" : data_dir;
     auto config = dir / "chatd.yaml";
     auto ready = dir / "ready.json";
     std::filesystem::remove(ready);  // left by an earlier run in this dir
     {
         std::ofstream out(config);
-        out << "server_name: localhost\n"
+        out << "server_name: \"" << server_name << "\"\n"
             << "bind_address: 127.0.0.1\n"
-            << "port: 0\n"
+            << "port: " << port << "\n"
             << "data_dir: " << data.string() << "\n"
             << "ready_file: " << ready.string() << "\n"
             << "log_level: debug\n"
@@ -180,6 +206,23 @@ void Daemon::kill_now() {
 
 std::string Daemon::log_tail(std::size_t lines) const {
     return file_tail(dir_ / "chatd.log", lines);
+}
+
+std::uint16_t free_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) throw std::runtime_error("socket() failed");
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    socklen_t length = sizeof address;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+        ::close(fd);
+        throw std::runtime_error("cannot find a free port");
+    }
+    ::close(fd);
+    return ntohs(address.sin_port);
 }
 
 std::string file_tail(const std::filesystem::path& file, std::size_t lines) {

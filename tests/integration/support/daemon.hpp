@@ -52,6 +52,16 @@ public:
     static std::unique_ptr<Daemon> start(const std::filesystem::path& dir,
                                          std::string_view extra_yaml = {},
                                          const std::filesystem::path& data_dir = {});
+    // A chatd for federation tests: `server_name` (e.g. "127.0.0.1:<port>"),
+    // listening on 127.0.0.1:`port` (from free_port()), with plain HTTP
+    // between servers (federation.allow_insecure_http). `federation_yaml`
+    // holds more federation.* keys, one per line, unindented; `extra_yaml`
+    // as in start(), without server_name, port or federation.
+    static std::unique_ptr<Daemon> start_federating(const std::filesystem::path& dir,
+                                                    std::string_view server_name,
+                                                    std::uint16_t port,
+                                                    std::string_view extra_yaml = {},
+                                                    std::string_view federation_yaml = {});
     ~Daemon();                       // stops chatd if it still runs
     Daemon(const Daemon&) = delete;  // one owner stops the process
     Daemon& operator=(const Daemon&) = delete;
@@ -72,6 +82,10 @@ public:
     std::string log_tail(std::size_t lines = 40) const;
 
 private:
+    static std::unique_ptr<Daemon> start_with(const std::filesystem::path& dir,
+                                              std::string_view server_name, std::uint16_t port,
+                                              std::string_view extra_yaml,
+                                              const std::filesystem::path& data_dir);
     Daemon(std::filesystem::path dir, std::filesystem::path data_dir, pid_t pid)
         : dir_(std::move(dir)), data_dir_(std::move(data_dir)), pid_(pid) {}
 
@@ -81,6 +95,10 @@ private:
     std::uint16_t port_ = 0;
     bool running_ = true;
 };
+
+// A TCP port on 127.0.0.1 that was free a moment ago (bound, then closed),
+// for servers whose name must carry their port before they start.
+std::uint16_t free_port();
 
 // The last `lines` lines of a text file ("" if it cannot be read).
 std::string file_tail(const std::filesystem::path& file, std::size_t lines);

@@ -19,6 +19,7 @@
 #include <chat/store/receipts.hpp>
 #include <chat/store/relations.hpp>
 #include <chat/store/registration_tokens.hpp>
+#include <chat/store/outbox.hpp>
 #include <chat/store/reports.hpp>
 #include <chat/store/rooms.hpp>
 #include <chat/store/search.hpp>
@@ -35,6 +36,8 @@
 #include <chat/store/to_device.hpp>
 // Push notifications (issue 7).
 #include <chat/store/pushers.hpp>
+// Federation (issue 9).
+#include <chat/store/server_keys.hpp>
 
 namespace chat::store {
 
@@ -87,6 +90,10 @@ public:
     virtual KeyBackupReader& key_backup() = 0;
     // Pushers and their delivery positions (issue 7).
     virtual PushersReader& pushers() = 0;
+    // Federation: PDUs queued per remote server.
+    virtual OutboxReader& outbox() = 0;
+    // Federation: remote servers' signing keys (issue 9).
+    virtual ServerKeysReader& server_keys() = 0;
 
     Result<Position> current_position(Stream stream) { return streams().current(stream); }
 
@@ -128,6 +135,8 @@ public:
     ToDevice& to_device() override = 0;
     KeyBackup& key_backup() override = 0;
     Pushers& pushers() override = 0;
+    Outbox& outbox() override = 0;
+    ServerKeys& server_keys() override = 0;
 
     // The position for a change written in this transaction (Streams::next).
     Result<Position> next_position(Stream stream) { return streams().next(stream); }

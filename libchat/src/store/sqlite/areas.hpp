@@ -604,4 +604,32 @@ private:
     Connection& conn_;
 };
 
+// Issue 9: the federation outbox (outbox.cpp).
+class SqliteOutbox final : public Outbox {
+public:
+    explicit SqliteOutbox(Connection& conn) : conn_(conn) {}
+    Result<std::vector<ServerName>> destinations() override;
+    Result<std::vector<OutboxEntry>> pending(const ServerName& destination,
+                                             std::size_t limit) override;
+    Result<void> enqueue(std::span<const ServerName> destinations,
+                         const EventId& event_id) override;
+    Result<void> remove_through(const ServerName& destination, std::int64_t through) override;
+
+private:
+    Connection& conn_;
+};
+
+// Federation: remote servers' signing keys (server_keys.cpp).
+class SqliteServerKeys final : public ServerKeys {
+public:
+    explicit SqliteServerKeys(Connection& conn) : conn_(conn) {}
+    Result<std::optional<ServerKeyRow>> get(std::string_view server_name,
+                                            std::string_view key_id) override;
+    Result<std::vector<ServerKeyRow>> for_server(std::string_view server_name) override;
+    Result<void> put(const ServerKeyRow& row) override;
+
+private:
+    Connection& conn_;
+};
+
 }  // namespace chat::store::sqlite

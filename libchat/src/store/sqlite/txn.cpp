@@ -11,6 +11,8 @@ SqliteTxn::SqliteTxn(Connection& conn, int state_max_delta_chain)
       presence_(conn), delivery_(conn), push_actions_(conn),
       admin_(conn), registration_tokens_(conn),
       e2ee_keys_(conn), to_device_(conn), key_backup_(conn),
-      pushers_(conn) {}
+      pushers_(conn),
+      outbox_(conn),
+      server_keys_(conn) {}
 
 }  // namespace chat::store::sqlite

@@ -45,6 +45,9 @@ public:
     ToDevice& to_device() override { return to_device_; }
     KeyBackup& key_backup() override { return key_backup_; }
     Pushers& pushers() override { return pushers_; }
+    // Federation (issue 9).
+    Outbox& outbox() override { return outbox_; }
+    ServerKeys& server_keys() override { return server_keys_; }
 
 private:
     SqliteEvents events_;
@@ -78,6 +81,8 @@ private:
     SqliteToDevice to_device_;
     SqliteKeyBackup key_backup_;
     SqlitePushers pushers_;
+    SqliteOutbox outbox_;
+    SqliteServerKeys server_keys_;
 };
 
 }  // namespace chat::store::sqlite

@@ -106,6 +106,43 @@ TEST(Config, MediaKeysAreReadAndChecked) {
     EXPECT_FALSE(parse_config("media:\n  thumbnails: yes\n"));
 }
 
+TEST(Config, FederationKeysAreReadAndChecked) {
+    auto config = parse_config(
+        "federation:\n  key_validity_hours: 48\n"
+        "  old_signing_keys: {\"ed25519:old\": {key: \"XGX0JRS2Af3be3knz2fBiRbApjm2Dh61gXDJA8kcJNI\","
+        " expired_ts: 1234}}\n"
+        "  trusted_key_servers:\n  - server_name: notary.org\n"
+        "    verify_keys: {\"ed25519:n\": \"XGX0JRS2Af3be3knz2fBiRbApjm2Dh61gXDJA8kcJNI\"}\n"
+        "  - server_name: other.org\n"
+        "  allow_insecure_http: true\n  verify_tls: false\n"
+        "  well_known_server: \"m.example.org:443\"\n  well_known_port: 8080\n"
+        "  request_timeout_seconds: 5\n");
+    ASSERT_TRUE(config) << config.error().message;
+    const auto& federation = config->federation;
+    EXPECT_EQ(federation.key_validity, std::chrono::hours(48));
+    ASSERT_EQ(federation.old_signing_keys.size(), 1u);
+    EXPECT_EQ(federation.old_signing_keys[0].key_id, "ed25519:old");
+    EXPECT_EQ(federation.old_signing_keys[0].expired_ts, 1234);
+    ASSERT_EQ(federation.trusted_key_servers.size(), 2u);
+    EXPECT_EQ(federation.trusted_key_servers[0].server_name, "notary.org");
+    ASSERT_EQ(federation.trusted_key_servers[0].verify_keys.size(), 1u);
+    EXPECT_EQ(federation.trusted_key_servers[0].verify_keys[0].first, "ed25519:n");
+    EXPECT_TRUE(federation.trusted_key_servers[1].verify_keys.empty());
+    EXPECT_TRUE(federation.allow_insecure_http);
+    EXPECT_FALSE(federation.verify_tls);
+    EXPECT_EQ(federation.well_known_server, "m.example.org:443");
+    EXPECT_EQ(federation.well_known_port, 8080);
+    EXPECT_EQ(federation.request_timeout, std::chrono::seconds(5));
+    EXPECT_FALSE(Config{}.federation.allow_insecure_http);
+    EXPECT_TRUE(Config{}.federation.verify_tls);
+
+    EXPECT_FALSE(parse_config("federation:\n  key_validity_hours: 0\n"));
+    EXPECT_FALSE(parse_config("federation:\n  old_signing_keys: {\"ed25519:x\": {key: \"nope\", expired_ts: 1}}\n"));
+    EXPECT_FALSE(parse_config("federation:\n  trusted_key_servers: [{server_name: \"bad name\"}]\n"));
+    EXPECT_FALSE(parse_config("federation:\n  well_known_server: \"not a name!\"\n"));
+    EXPECT_FALSE(parse_config("federation:\n  srv: true\n"));
+}
+
 TEST(Config, GeneratedConfigWithEveryOptionUncommentedStillLoads) {
     // Uncommenting the examples must give a valid file too.
     auto text = generate_config();

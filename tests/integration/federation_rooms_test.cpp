@@ -1,0 +1,372 @@
+// Issue 9: rooms shared by two real chatd processes on loopback under
+// different server names. A user of A invites a user of B, who joins;
+// messages, edits, redactions, receipts and typing flow both ways; B is
+// killed and catches up after a restart; forged PDUs are refused; after a
+// partition in which both changed state, both converge.
+
+#include <chrono>
+#include <csignal>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <chat/crypto/signing_key.hpp>
+#include <chat/events/event_hashes.hpp>
+#include <chat/federation/client/x_matrix.hpp>
+
+#include "support/daemon.hpp"
+#include "support/matrix_client.hpp"
+
+namespace chat::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+class FederationRooms : public ::testing::Test {
+protected:
+    void SetUp() override {
+        a_port_ = free_port();
+        b_port_ = free_port();
+        a_name_ = "127.0.0.1:" + std::to_string(a_port_);
+        b_name_ = "localhost:" + std::to_string(b_port_);
+        start_a();
+        start_b();
+        alice_.emplace(MatrixClient::registered(a_->port(), "alice"));
+        bob_.emplace(MatrixClient::registered(b_->port(), "bob"));
+    }
+    void TearDown() override {
+        if (a_) {
+            EXPECT_EQ(a_->stop(), 0) << a_->log_tail();
+        }
+        if (b_) {
+            EXPECT_EQ(b_->stop(), 0) << b_->log_tail();
+        }
+    }
+
+    void start_a() {
+        a_ = Daemon::start_federating(a_dir_.path(), a_name_, a_port_, {}, retry_yaml_);
+    }
+    void start_b() {
+        b_ = Daemon::start_federating(b_dir_.path(), b_name_, b_port_, {}, retry_yaml_);
+    }
+    void kill_b() {
+        ::kill(b_->pid(), SIGKILL);
+        b_->stop();  // reaps it
+        b_.reset();
+    }
+
+    // Syncs until `found` is true of an answer (or 30 s pass); returns it.
+    Answer sync_until(const MatrixClient& client, const std::function<bool(const json&)>& found,
+                      std::optional<std::string> since = std::nullopt) {
+        const auto deadline = std::chrono::steady_clock::now() + 30s;
+        Answer last;
+        while (std::chrono::steady_clock::now() < deadline) {
+            last = client.sync(since, 1000);
+            if (last.status != 200) {
+                std::this_thread::sleep_for(200ms);
+                continue;
+            }
+            if (found(last.body)) return last;
+            since = last.body.value("next_batch", "");
+        }
+        ADD_FAILURE() << "not found in sync within 30 s; last answer: " << last.text
+                      << "\nA: " << (a_ ? a_->log_tail() : "") << "\nB: " << (b_ ? b_->log_tail() : "");
+        return last;
+    }
+
+    static bool timeline_has(const json& sync, const std::string& room, const std::string& body) {
+        auto rooms = sync.find("rooms");
+        if (rooms == sync.end() || !(*rooms)["join"].contains(room)) return false;
+        for (const auto& e : (*rooms)["join"][room]["timeline"]["events"])
+            if (e.contains("content") && e["content"].value("body", "") == body) return true;
+        return false;
+    }
+
+    // A room of alice's on A that bob of B has joined; waits until A has
+    // bob's join, so that A sends the room's events to B.
+    std::string shared_room(json create = json::object()) {
+        auto room = alice_->create_room(create);
+        alice_->invite(room, bob_->user_id());
+        sync_until(*bob_, [&](const json& s) {
+            return s.contains("rooms") && s["rooms"]["invite"].contains(room);
+        });
+        bob_->join(room);
+        const auto members = "/_matrix/client/v3/rooms/" + escape(room) + "/joined_members";
+        const auto deadline = std::chrono::steady_clock::now() + 20s;
+        while (std::chrono::steady_clock::now() < deadline) {
+            auto answer = alice_->get(members);
+            if (answer.status == 200 && answer.body["joined"].contains(bob_->user_id())) break;
+            std::this_thread::sleep_for(100ms);
+        }
+        return room;
+    }
+
+    json state_event(const MatrixClient& client, const std::string& room, const std::string& type) {
+        auto answer = client.get("/_matrix/client/v3/rooms/" + escape(room) + "/state");
+        EXPECT_EQ(answer.status, 200) << answer.text;
+        for (const auto& e : answer.body)
+            if (e["type"] == type) return e;
+        return json();
+    }
+
+    TempDir a_dir_, b_dir_;
+    std::uint16_t a_port_ = 0, b_port_ = 0;
+    std::string a_name_, b_name_;
+    std::string retry_yaml_ = "retry_base_ms: 200\nretry_max_ms: 1000";
+    std::unique_ptr<Daemon> a_, b_;
+    std::optional<MatrixClient> alice_, bob_;
+};
+
+TEST_F(FederationRooms, InviteJoinAndMessagesBothWays) {
+    const auto room = shared_room();
+    const auto hello = alice_->send_text(room, "hello from A");
+    sync_until(*bob_, [&](const json& s) { return timeline_has(s, room, "hello from A"); });
+    bob_->send_text(room, "hello from B");
+    sync_until(*alice_, [&](const json& s) { return timeline_has(s, room, "hello from B"); });
+
+    // Both servers agree on the members and the state.
+    for (const auto* client : {&*alice_, &*bob_}) {
+        auto members = client->get("/_matrix/client/v3/rooms/" + escape(room) + "/joined_members");
+        ASSERT_EQ(members.status, 200) << members.text;
+        EXPECT_TRUE(members.body["joined"].contains(alice_->user_id()));
+        EXPECT_TRUE(members.body["joined"].contains(bob_->user_id()));
+    }
+    EXPECT_EQ(state_event(*alice_, room, "m.room.power_levels")["event_id"],
+              state_event(*bob_, room, "m.room.power_levels")["event_id"]);
+
+    // An edit and a redaction from B reach A.
+    auto said = bob_->put("/_matrix/client/v3/rooms/" + escape(room) + "/send/m.room.message/e1",
+                          {{"msgtype", "m.text"}, {"body", "typo"}});
+    ASSERT_EQ(said.status, 200) << said.text;
+    const std::string typo = said.body["event_id"];
+    auto edit = bob_->put("/_matrix/client/v3/rooms/" + escape(room) + "/send/m.room.message/e2",
+                          {{"msgtype", "m.text"},
+                           {"body", "* fixed"},
+                           {"m.new_content", {{"msgtype", "m.text"}, {"body", "fixed"}}},
+                           {"m.relates_to", {{"rel_type", "m.replace"}, {"event_id", typo}}}});
+    ASSERT_EQ(edit.status, 200) << edit.text;
+    sync_until(*alice_, [&](const json& s) { return timeline_has(s, room, "* fixed"); });
+    auto redacted = bob_->put("/_matrix/client/v3/rooms/" + escape(room) + "/redact/" +
+                                  escape(typo) + "/r1",
+                              json::object());
+    ASSERT_EQ(redacted.status, 200) << redacted.text;
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    json seen;
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto event = alice_->get("/_matrix/client/v3/rooms/" + escape(room) + "/event/" + escape(typo));
+        seen = event.body;
+        if (event.status == 200 && !event.body["content"].contains("body")) break;
+        std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_FALSE(seen["content"].contains("body")) << seen.dump();
+    EXPECT_EQ(seen["unsigned"]["redacted_because"]["event_id"], redacted.body["event_id"]);
+
+    // Typing from A shows on B; a read receipt from B shows on A.
+    auto typing = alice_->put("/_matrix/client/v3/rooms/" + escape(room) + "/typing/" +
+                                  escape(alice_->user_id()),
+                              {{"typing", true}, {"timeout", 20000}});
+    ASSERT_EQ(typing.status, 200) << typing.text;
+    sync_until(*bob_, [&](const json& s) {
+        if (!s.contains("rooms") || !s["rooms"]["join"].contains(room)) return false;
+        for (const auto& e : s["rooms"]["join"][room]["ephemeral"]["events"])
+            if (e["type"] == "m.typing" &&
+                e["content"]["user_ids"].dump().find(alice_->user_id()) != std::string::npos)
+                return true;
+        return false;
+    });
+    auto receipt = bob_->post("/_matrix/client/v3/rooms/" + escape(room) + "/receipt/m.read/" +
+                                  escape(hello),
+                              json::object());
+    ASSERT_EQ(receipt.status, 200) << receipt.text;
+    sync_until(*alice_, [&](const json& s) {
+        if (!s.contains("rooms") || !s["rooms"]["join"].contains(room)) return false;
+        for (const auto& e : s["rooms"]["join"][room]["ephemeral"]["events"])
+            if (e["type"] == "m.receipt" && e["content"].contains(hello) &&
+                e["content"][hello]["m.read"].contains(bob_->user_id()))
+                return true;
+        return false;
+    });
+}
+
+TEST_F(FederationRooms, JoinsAPublicRoomByItsAliasOnTheOtherServer) {
+    auto room = alice_->create_room({{"preset", "public_chat"}, {"room_alias_name", "lobby"}});
+    auto joined = bob_->post("/_matrix/client/v3/join/" + escape("#lobby:" + a_name_), json::object());
+    ASSERT_EQ(joined.status, 200) << joined.text << b_->log_tail();
+    EXPECT_EQ(joined.body["room_id"], room);
+    alice_->send_text(room, "welcome");
+    sync_until(*bob_, [&](const json& s) { return timeline_has(s, room, "welcome"); });
+}
+
+TEST_F(FederationRooms, AServerKilledMidConversationCatchesUpAfterARestart) {
+    const auto room = shared_room();
+    alice_->send_text(room, "before");
+    sync_until(*bob_, [&](const json& s) { return timeline_has(s, room, "before"); });
+    kill_b();
+    for (int i = 0; i < 3; ++i) alice_->send_text(room, "while down " + std::to_string(i));
+    std::this_thread::sleep_for(500ms);  // A fails at least once, then backs off
+    start_b();
+    // Every message, in order, and none lost.
+    std::vector<std::string> bodies;
+    sync_until(*bob_, [&](const json& s) {
+        if (!s.contains("rooms") || !s["rooms"]["join"].contains(room)) return false;
+        for (const auto& e : s["rooms"]["join"][room]["timeline"]["events"])
+            if (e.contains("content") && e["content"].value("body", "").starts_with("while down"))
+                bodies.push_back(e["content"]["body"]);
+        return bodies.size() >= 3;
+    });
+    EXPECT_EQ(bodies, (std::vector<std::string>{"while down 0", "while down 1", "while down 2"}));
+}
+
+TEST_F(FederationRooms, BothSidesConvergeAfterAPartition) {
+    // B retries slowly here, so A can change state before B's change arrives.
+    retry_yaml_ = "retry_base_ms: 4000\nretry_max_ms: 4000";
+    b_->stop();
+    start_b();
+    const auto room = shared_room();
+    // bob may set the topic.
+    auto levels = state_event(*alice_, room, "m.room.power_levels")["content"];
+    levels["users"][bob_->user_id()] = 50;
+    auto set = alice_->put("/_matrix/client/v3/rooms/" + escape(room) + "/state/m.room.power_levels/",
+                           levels);
+    ASSERT_EQ(set.status, 200) << set.text;
+    const std::string pl_id = set.body["event_id"];
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < deadline &&
+           state_event(*bob_, room, "m.room.power_levels")["event_id"] != pl_id)
+        std::this_thread::sleep_for(100ms);
+
+    // The partition: A is down while bob changes the topic on B.
+    a_->stop();
+    a_.reset();
+    auto bob_topic = bob_->put("/_matrix/client/v3/rooms/" + escape(room) + "/state/m.room.topic/",
+                               {{"topic", "from B"}});
+    ASSERT_EQ(bob_topic.status, 200) << bob_topic.text;
+    start_a();
+    // A, back before B retries, changes the name without having seen bob's topic.
+    auto name = alice_->put("/_matrix/client/v3/rooms/" + escape(room) + "/state/m.room.name/",
+                            {{"name", "from A"}});
+    ASSERT_EQ(name.status, 200) << name.text;
+
+    // Both end with both changes, and the same state.
+    const auto until = std::chrono::steady_clock::now() + 30s;
+    json a_topic, b_name;
+    while (std::chrono::steady_clock::now() < until) {
+        a_topic = state_event(*alice_, room, "m.room.topic");
+        b_name = state_event(*bob_, room, "m.room.name");
+        if (!a_topic.is_null() && !b_name.is_null()) break;
+        std::this_thread::sleep_for(200ms);
+    }
+    EXPECT_EQ(a_topic["content"]["topic"], "from B");
+    EXPECT_EQ(b_name["content"]["name"], "from A");
+    auto a_state = alice_->get("/_matrix/client/v3/rooms/" + escape(room) + "/state");
+    auto b_state = bob_->get("/_matrix/client/v3/rooms/" + escape(room) + "/state");
+    ASSERT_EQ(a_state.status, 200);
+    ASSERT_EQ(b_state.status, 200);
+    std::set<std::string> a_ids, b_ids;
+    for (const auto& e : a_state.body) a_ids.insert(e["event_id"].get<std::string>());
+    for (const auto& e : b_state.body) b_ids.insert(e["event_id"].get<std::string>());
+    EXPECT_EQ(a_ids, b_ids);
+}
+
+// PDUs sent to B as A (the test signs with A's own key file): a good one is
+// accepted; a bad signature, an unauthorised sender, a sender of another
+// server and an altered content are each handled as the spec says.
+TEST_F(FederationRooms, ForgedPdusAreRefused) {
+    const auto room = shared_room();
+    alice_->send_text(room, "latest");
+    auto latest = sync_until(*bob_, [&](const json& s) { return timeline_has(s, room, "latest"); });
+    std::string prev;
+    for (const auto& e : latest.body["rooms"]["join"][room]["timeline"]["events"]) prev = e["event_id"];
+    auto a_key = crypto::SigningKey::load(a_->data_dir() / "signing.key");
+    ASSERT_TRUE(a_key);
+    const RoomVersion& version = RoomVersion::default_version();
+    const std::string pl = state_event(*bob_, room, "m.room.power_levels")["event_id"];
+    const std::string alice_member = [&] {
+        auto answer = bob_->get("/_matrix/client/v3/rooms/" + escape(room) + "/state/m.room.member/" +
+                                escape(alice_->user_id()));
+        (void)answer;
+        auto state = bob_->get("/_matrix/client/v3/rooms/" + escape(room) + "/state");
+        for (const auto& e : state.body)
+            if (e["type"] == "m.room.member" && e["state_key"] == alice_->user_id())
+                return e["event_id"].get<std::string>();
+        return std::string();
+    }();
+
+    auto make = [&](const std::string& sender, const std::string& body,
+                    const crypto::SigningKey& key, const std::string& signer) {
+        json ev = {{"room_id", room},
+                   {"sender", sender},
+                   {"type", "m.room.message"},
+                   {"content", {{"msgtype", "m.text"}, {"body", body}}},
+                   // Now: keys are checked for validity at this time (v5+).
+                   {"origin_server_ts", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count()},
+                   {"depth", 1000},
+                   {"prev_events", json::array({prev})},
+                   {"auth_events", json::array({pl, alice_member})},
+                   {"hashes", json::object()},
+                   {"signatures", json::object()}};
+        EXPECT_TRUE(sign_event(ev, signer, key, version));
+        return ev;
+    };
+    auto send = [&](const json& pdu, const std::string& txn) {
+        const std::string path = "/_matrix/federation/v1/send/" + txn;
+        json body = {{"origin", a_name_}, {"origin_server_ts", 1}, {"pdus", json::array({pdu})}};
+        auto header = federation::x_matrix_authorization(*ServerName::parse(a_name_),
+                                                         *ServerName::parse(b_name_), *a_key,
+                                                         "PUT", path, &body);
+        httplib::Client client("127.0.0.1", b_port_);
+        client.set_read_timeout(20, 0);
+        auto res = client.Put(path, {{"Authorization", *header}}, body.dump(), "application/json");
+        if (!res) {
+            ADD_FAILURE() << "no answer from B: " << httplib::to_string(res.error()) << "\n"
+                          << b_->log_tail(150);
+            return json::object();
+        }
+        EXPECT_EQ(res->status, 200) << res->body;
+        auto answer = json::parse(res->body);
+        EXPECT_EQ(answer["pdus"].size(), 1u) << answer.dump();
+        if (answer["pdus"].empty()) return json::object();
+        return answer["pdus"].begin().value();
+    };
+
+    // Sanity: a well-formed event from alice is accepted.
+    auto genuine = send(make(alice_->user_id(), "genuine", *a_key, a_name_), "t1");
+    EXPECT_FALSE(genuine.contains("error")) << genuine.dump() << b_->log_tail();
+    sync_until(*bob_, [&](const json& s) { return timeline_has(s, room, "genuine"); });
+
+    // Signed with another key: refused.
+    auto other = crypto::SigningKey::generate(a_key->version());
+    EXPECT_TRUE(send(make(alice_->user_id(), "bad signature", other, a_name_), "t2").contains("error"));
+    // A user of A who is not in the room: rejected by the auth rules.
+    EXPECT_TRUE(send(make("@mallory:" + a_name_, "not a member", *a_key, a_name_), "t3").contains("error"));
+    // A sender of another server, signed only by A: the sender's server never signed it.
+    EXPECT_TRUE(send(make("@eve:127.0.0.1:1", "wrong origin", *a_key, a_name_), "t4").contains("error"));
+    // Content altered after signing: kept, but only in redacted form.
+    json altered = make(alice_->user_id(), "original", *a_key, a_name_);
+    altered["content"]["body"] = "altered";
+    EXPECT_FALSE(send(altered, "t5").contains("error"));
+    bob_->send_text(room, "marker");
+    auto after = sync_until(*bob_, [&](const json& s) { return timeline_has(s, room, "marker"); });
+    auto all = bob_->get("/_matrix/client/v3/rooms/" + escape(room) + "/messages?dir=b&limit=50");
+    ASSERT_EQ(all.status, 200);
+    for (const auto& e : all.body["chunk"]) {
+        const std::string body = e["content"].value("body", "");
+        EXPECT_NE(body, "bad signature");
+        EXPECT_NE(body, "not a member");
+        EXPECT_NE(body, "wrong origin");
+        EXPECT_NE(body, "altered");
+    }
+}
+
+}  // namespace
+}  // namespace chat::test
