@@ -46,6 +46,10 @@ void add_federation_routes(Router& router) {
                with_server_auth<put_send_leave_v2>);
     router.add(put, "/_matrix/federation/v2/invite/{roomId}/{eventId}",
                with_server_auth<put_invite_v2>);
+    router.add(get, "/_matrix/federation/v1/make_knock/{roomId}/{userId}",
+               with_server_auth<get_make_knock>);
+    router.add(put, "/_matrix/federation/v1/send_knock/{roomId}/{eventId}",
+               with_server_auth<put_send_knock>);
     router.add(get, "/_matrix/federation/v1/event/{eventId}",
                with_server_auth<get_federation_event>);
     router.add(get, "/_matrix/federation/v1/state/{roomId}",

@@ -1,6 +1,13 @@
 #include "services/presence_writer.hpp"
 
+#include <algorithm>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
 #include <chat/federation/runtime/blocking_pool.hpp>
+#include <chat/federation/sender/federation_sender.hpp>
+#include <chat/rooms/room_servers.hpp>
 #include <chat/presence/presence.hpp>
 #include <chat/store/txn.hpp>
 
@@ -13,6 +20,10 @@ namespace chat::daemon {
 
 Task<Result<void>> write_presence(const Services& services, std::vector<UserId> users) {
     if (users.empty()) co_return ok();
+    auto own = ServerName::parse(services.server_name);
+    // m.presence EDUs for the servers that share a room with each user.
+    std::map<ServerName, nlohmann::json> edus;
+    const auto now = services.clock->now_ms();
     auto last = co_await services.db->write(
         "presence", [&](store::WriteTxn& txn) -> Result<std::optional<store::Position>> {
             std::optional<store::Position> position;
@@ -37,11 +48,31 @@ Task<Result<void>> write_presence(const Services& services, std::vector<UserId> 
                 auto written = presence::write(txn, user, *status);
                 if (!written) return written.error();
                 position = *written;
+                if (services.federation_sender && own && user.server() == own->str()) {
+                    auto rooms = txn.members().rooms_for_user(user, "join");
+                    if (!rooms) return rooms.error();
+                    nlohmann::json entry = presence::content(*status, now);
+                    entry["user_id"] = std::string(user.str());
+                    for (const auto& row : *rooms) {
+                        auto servers = rooms::remote_servers(txn, row.room_id, *own);
+                        if (!servers) return servers.error();
+                        for (const auto& server : *servers) {
+                            auto& push = edus[server];
+                            if (!push.is_array()) push = nlohmann::json::array();
+                            if (std::find(push.begin(), push.end(), entry) == push.end())
+                                push.push_back(entry);
+                        }
+                    }
+                }
             }
             return position;
         });
     if (!last) co_return last.error();
     if (*last) services.wake->advanced(store::Stream::presence, **last);
+    for (auto& [server, push] : edus) {
+        nlohmann::json edu = {{"edu_type", "m.presence"}, {"content", {{"push", std::move(push)}}}};
+        services.federation_sender->send_edu({server}, std::move(edu));
+    }
     co_return ok();
 }
 

@@ -182,6 +182,18 @@ TEST_F(FederationRooms, InviteJoinAndMessagesBothWays) {
                 return true;
         return false;
     });
+    // Presence set on B reaches A (m.presence EDU).
+    auto presence = bob_->put("/_matrix/client/v3/presence/" + escape(bob_->user_id()) + "/status",
+                              {{"presence", "online"}, {"status_msg", "across servers"}});
+    ASSERT_EQ(presence.status, 200) << presence.text;
+    sync_until(*alice_, [&](const json& s) {
+        if (!s.contains("presence")) return false;
+        for (const auto& e : s["presence"]["events"])
+            if (e["sender"] == bob_->user_id() &&
+                e["content"].value("status_msg", "") == "across servers")
+                return true;
+        return false;
+    });
     auto receipt = bob_->post("/_matrix/client/v3/rooms/" + escape(room) + "/receipt/m.read/" +
                                   escape(hello),
                               json::object());
@@ -203,6 +215,75 @@ TEST_F(FederationRooms, JoinsAPublicRoomByItsAliasOnTheOtherServer) {
     EXPECT_EQ(joined.body["room_id"], room);
     alice_->send_text(room, "welcome");
     sync_until(*bob_, [&](const json& s) { return timeline_has(s, room, "welcome"); });
+}
+
+TEST_F(FederationRooms, KnocksOnARoomOfTheOtherServerAndIsLetIn) {
+    auto room = alice_->create_room(
+        {{"preset", "private_chat"},
+         {"initial_state",
+          json::array({{{"type", "m.room.join_rules"},
+                        {"state_key", ""},
+                        {"content", {{"join_rule", "knock"}}}}})}});
+    auto knocked = bob_->post("/_matrix/client/v3/knock/" + escape(room) + "?via=" + escape(a_name_),
+                              {{"reason", "let me in"}});
+    ASSERT_EQ(knocked.status, 200) << knocked.text << b_->log_tail();
+    sync_until(*bob_, [&](const json& s) {
+        return s.contains("rooms") && s["rooms"]["knock"].contains(room);
+    });
+    // A has the knock in the room's state, with its reason.
+    json member;
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto answer = alice_->get("/_matrix/client/v3/rooms/" + escape(room) +
+                                  "/state/m.room.member/" + escape(bob_->user_id()));
+        if (answer.status == 200) {
+            member = answer.body;
+            break;
+        }
+        std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_EQ(member["membership"], "knock");
+    EXPECT_EQ(member["reason"], "let me in");
+    // Alice lets bob in: an invite, which bob accepts.
+    alice_->invite(room, bob_->user_id());
+    sync_until(*bob_, [&](const json& s) {
+        return s.contains("rooms") && s["rooms"]["invite"].contains(room);
+    });
+    bob_->join(room);
+    alice_->send_text(room, "come in");
+    sync_until(*bob_, [&](const json& s) { return timeline_has(s, room, "come in"); });
+}
+
+// Three servers: carol of C joins through B (not the room's creator A); B
+// relays her join to A, and everyone's messages reach everyone.
+TEST_F(FederationRooms, ThreeServersShareARoomJoinedThroughAnotherResident) {
+    TempDir c_dir;
+    const auto c_port = free_port();
+    const std::string c_name = "127.0.0.1:" + std::to_string(c_port);
+    auto c = Daemon::start_federating(c_dir.path(), c_name, c_port, {}, retry_yaml_);
+    auto carol = MatrixClient::registered(c->port(), "carol");
+
+    const auto room = shared_room({{"preset", "public_chat"}});
+    auto joined = carol.post("/_matrix/client/v3/join/" + escape(room) + "?server_name=" +
+                                 escape(b_name_),
+                             json::object());
+    ASSERT_EQ(joined.status, 200) << joined.text << c->log_tail();
+    // A learns of carol's join from B.
+    const auto members = "/_matrix/client/v3/rooms/" + escape(room) + "/joined_members";
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    bool seen = false;
+    while (!seen && std::chrono::steady_clock::now() < deadline) {
+        auto answer = alice_->get(members);
+        seen = answer.status == 200 && answer.body["joined"].contains(carol.user_id());
+        if (!seen) std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_TRUE(seen) << a_->log_tail();
+    carol.send_text(room, "hello from C");
+    sync_until(*alice_, [&](const json& s) { return timeline_has(s, room, "hello from C"); });
+    sync_until(*bob_, [&](const json& s) { return timeline_has(s, room, "hello from C"); });
+    alice_->send_text(room, "hello C, from A");
+    sync_until(carol, [&](const json& s) { return timeline_has(s, room, "hello C, from A"); });
+    EXPECT_EQ(c->stop(), 0) << c->log_tail();
 }
 
 TEST_F(FederationRooms, AServerKilledMidConversationCatchesUpAfterARestart) {

@@ -180,8 +180,20 @@ Task<Result<Reply>> post_knock(Request& request) {
     auto room_id = co_await resolve_room_target(request, request.path_param("roomIdOrAlias"));
     if (!room_id) co_return room_id.error();
     const auto& services = request.services();
+    const auto& user = request.requester().user_id;
+    auto local = co_await participating(request, *room_id);
+    if (!local) co_return local.error();
+    if (!*local) {
+        // A room only other servers have: make_knock / send_knock (§9).
+        auto servers = co_await servers_for_room(request, user, *room_id, via_params(request));
+        if (!servers) co_return servers.error();
+        auto knocked =
+            co_await services.remote_membership->knock(user, *room_id, *servers, body->reason);
+        if (!knocked) co_return knocked.error();
+        co_return room_id_reply(*room_id);
+    }
     auto sent = co_await services.db->run([&] {
-        return services.rooms->knock(request.requester().user_id, *room_id, body->reason);
+        return services.rooms->knock(user, *room_id, body->reason);
     });
     if (!sent) co_return sent.error();
     co_return room_id_reply(*room_id);

@@ -110,6 +110,30 @@ Task<Result<Reply>> get_make_leave(Request& request, const ServerName& origin) {
     co_return co_await make_membership(request, origin, "leave", false);
 }
 
+Task<Result<Reply>> get_make_knock(Request& request, const ServerName& origin) {
+    if (request.query_all("ver").empty()) co_return make_error(Errc::missing_param, "Missing ver");
+    co_return co_await make_membership(request, origin, "knock", true);
+}
+
+Task<Result<Reply>> put_send_knock(Request& request, const ServerName& origin) {
+    const auto& services = request.services();
+    auto knock = co_await accept_membership(request, origin, "knock");
+    if (!knock) co_return knock.error();
+    auto state = co_await services.db->read("federation_send_knock", [&](store::ReadTxn& txn) -> Result<json> {
+        std::vector<EventId> ids;
+        for (std::string_view type : {"m.room.create", "m.room.name", "m.room.avatar",
+                                      "m.room.topic", "m.room.join_rules",
+                                      "m.room.canonical_alias", "m.room.encryption"}) {
+            auto id = txn.current_state().entry((*knock)->room_id(), type, "");
+            if (!id) return id.error();
+            if (*id) ids.push_back(**id);
+        }
+        return pdus_json(txn, ids);
+    });
+    if (!state) co_return state.error();
+    co_return Reply::json({{"knock_room_state", std::move(*state)}});
+}
+
 Task<Result<Reply>> put_send_join_v2(Request& request, const ServerName& origin) {
     const auto& services = request.services();
     auto join = co_await accept_membership(request, origin, "join");

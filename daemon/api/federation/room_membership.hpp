@@ -15,5 +15,9 @@ Task<Result<Reply>> put_send_join_v2(Request& request, const ServerName& origin)
 Task<Result<Reply>> get_make_leave(Request& request, const ServerName& origin);
 Task<Result<Reply>> put_send_leave_v2(Request& request, const ServerName& origin);
 Task<Result<Reply>> put_invite_v2(Request& request, const ServerName& origin);
+// Knocking (§9): the template, then the signed knock; the answer carries the
+// room's stripped state (full PDUs) so the knocker can show the room.
+Task<Result<Reply>> get_make_knock(Request& request, const ServerName& origin);
+Task<Result<Reply>> put_send_knock(Request& request, const ServerName& origin);
 
 }  // namespace chat::daemon

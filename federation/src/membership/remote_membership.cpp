@@ -188,6 +188,60 @@ Task<Result<void>> RemoteMembership::invite(const UserId& sender, const RoomId& 
     co_return ok();
 }
 
+Task<Result<void>> RemoteMembership::knock(const UserId& user, const RoomId& room_id,
+                                           const std::vector<ServerName>& via,
+                                           std::optional<std::string> reason) {
+    Error last = make_error(Errc::not_found, "No server to knock through.");
+    for (const auto& server : via) {
+        if (server == own_name_) continue;
+        const std::string room = percent_encode(room_id.str());
+        auto made = co_await client_.get(server, "/_matrix/federation/v1/make_knock/" + room + "/" +
+                                                     percent_encode(user.str()) + ver_query());
+        if (!made) {
+            last = made.error();
+            if (last.code == Errc::forbidden) break;
+            continue;
+        }
+        if (!made->is_object() || !made->contains("event") || !(*made)["event"].is_object()) {
+            last = make_error(Errc::remote_unavailable, "make_knock answered without an event.");
+            continue;
+        }
+        auto version = RoomVersion::get(made->value("room_version", "1"));
+        if (!version) co_return version.error();
+        json event = (*made)["event"];
+        if (auto checked = check_template(event, room_id, user, "knock"); !checked) {
+            last = checked.error();
+            continue;
+        }
+        event["origin"] = std::string(own_name_.str());
+        event["origin_server_ts"] = clock_.now_ms();
+        if (reason) event["content"]["reason"] = *reason;
+        auto pdu = rooms::sign_template(std::move(event), **version, own_name_, key_);
+        if (!pdu) co_return pdu.error();
+        auto sent = co_await client_.put(server,
+                                         "/_matrix/federation/v1/send_knock/" + room + "/" +
+                                             percent_encode((*pdu)->event_id().str()),
+                                         (*pdu)->json());
+        if (!sent) {
+            last = sent.error();
+            if (last.code == Errc::forbidden) break;
+            continue;
+        }
+        // Kept with the state the resident sent, for the user's sync.
+        json kept = (*pdu)->json();
+        if (auto state = sent->find("knock_room_state"); state != sent->end() && state->is_array())
+            kept["unsigned"]["knock_room_state"] = *state;
+        auto parsed = Pdu::from_json(std::move(kept), **version);
+        if (!parsed) co_return parsed.error();
+        auto stored = co_await db_.run([&] {
+            return ingest_.store_out_of_band(std::make_shared<const Pdu>(std::move(*parsed)));
+        });
+        if (!stored) co_return stored.error();
+        co_return ok();
+    }
+    co_return last;
+}
+
 Task<Result<void>> RemoteMembership::leave(const UserId& user, const RoomId& room_id,
                                            const std::vector<ServerName>& via) {
     Error last = make_error(Errc::not_found, "No server to leave this room through.");

@@ -374,7 +374,7 @@ Result<IngestResult> EventIngest::accept(const PduPtr& pdu,
         if (pdu->type() == "m.room.redaction")
             if (auto r = rooms::apply_redaction(txn, *pdu, now); !r) return r.error();
         if (auto pushed = push::record_push_actions(txn, *pdu, pdu->version(),
-                                                    persisted->stream_ordering, now);
+                                                    persisted->stream_ordering, now, server_name_);
             !pushed)
             return pushed.error();
         if (pdu->sender().server() == server_name_.str() || relay_except) {

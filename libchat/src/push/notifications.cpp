@@ -76,18 +76,22 @@ Result<std::map<std::string, std::string, std::less<>>> display_names(store::Rea
 
 Result<void> record_push_actions(store::WriteTxn& txn, const Pdu& event,
                                  const RoomVersion& version, store::Position ordering,
-                                 std::int64_t now_ts) {
+                                 std::int64_t now_ts,
+                                 const std::optional<ServerName>& local_server) {
     const RoomId& room_id = event.room_id();
     auto members = txn.members().members_of(room_id, "join");
     if (!members) return members.error();
     std::vector<UserId> recipients;
     recipients.reserve(members->size() + 1);
     for (const auto& m : *members)
-        if (m.user_id != event.sender()) recipients.push_back(m.user_id);
+        if (m.user_id != event.sender() &&
+            (!local_server || m.user_id.server() == local_server->str()))
+            recipients.push_back(m.user_id);
     // The invitee of an invite is not joined yet, but it is them that
     // .m.rule.invite_for_me is for.
     if (auto invitee = invited_user(event)) {
         if (*invitee != event.sender() &&
+            (!local_server || invitee->server() == local_server->str()) &&
             std::find(recipients.begin(), recipients.end(), *invitee) == recipients.end())
             recipients.push_back(std::move(*invitee));
     }

@@ -355,7 +355,7 @@ Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) 
     }
     // Who this event notifies is decided now, once (unread counts).
     if (auto pushed = push::record_push_actions(txn, *pdu, version, persisted->stream_ordering,
-                                                clock_.now_ms());
+                                                clock_.now_ms(), server_name_);
         !pushed)
         return pushed.error();
     // Queued for every remote server in the room in this same transaction,

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include <cstdint>
 #include <vector>
 
@@ -9,6 +11,7 @@
 #include <chat/events/pdu.hpp>
 #include <chat/events/room_version.hpp>
 #include <chat/store/push_actions.hpp>
+#include <chat/core/server_name.hpp>
 #include <chat/store/txn.hpp>
 
 namespace chat::push {
@@ -17,10 +20,12 @@ namespace chat::push {
 // its sender against `event`, just persisted at `ordering` in `txn`, and
 // stores a row for each member it notifies: notification counts are thus
 // decided when the event is persisted, not at sync time (issue 7 point 3).
-// Errors: storage.
+// With `local_server`, members of other servers are skipped: their own
+// server notifies them. Errors: storage.
 Result<void> record_push_actions(store::WriteTxn& txn, const Pdu& event,
                                  const RoomVersion& version, store::Position ordering,
-                                 std::int64_t now_ts);
+                                 std::int64_t now_ts,
+                                 const std::optional<ServerName>& local_server = std::nullopt);
 
 // The user's unread counts in the room: the notifying events after their
 // read receipt (m.read or m.read.private, unthreaded or on the main

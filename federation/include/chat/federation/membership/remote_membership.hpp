@@ -44,6 +44,13 @@ public:
     Task<Result<void>> invite(const UserId& sender, const RoomId& room_id, const UserId& target,
                               std::optional<std::string> reason);
 
+    // Knocks on a room we are not in (§9: make_knock / send_knock) through
+    // the first of `via` that answers; the knock is kept as the user's
+    // out-of-band membership with the room state the resident sent (sync's
+    // knock section). Errors: as join().
+    Task<Result<void>> knock(const UserId& user, const RoomId& room_id,
+                             const std::vector<ServerName>& via, std::optional<std::string> reason);
+
     // Leaves (rejects the invite to) a room we are not in, through `via`.
     Task<Result<void>> leave(const UserId& user, const RoomId& room_id,
                              const std::vector<ServerName>& via);
