@@ -121,14 +121,13 @@ Task<Result<MediaSource>> remote_media_source(const Request& request, ServerName
                                               std::string media_id) {
     const auto& services = request.services();
     const auto& files = *services.media_files;
-    MediaSource source{.row = {},
-                       .content = files.remote_content_path(origin.str(), media_id),
-                       .thumbnail_dir = files.remote_thumbnail_dir(origin.str(), media_id)};
+    const auto target = files.remote_content_path(origin.str(), media_id);
+    const auto thumbnails = files.remote_thumbnail_dir(origin.str(), media_id);
     auto cached = co_await cached_row(request, origin, media_id);
     if (!cached) co_return cached.error();
     if (*cached) {
         if ((*cached)->quarantined) co_return make_error(Errc::not_found, "Not found");
-        source.row = std::move(**cached);
+        MediaSource source{.row = std::move(**cached), .content = target, .thumbnail_dir = thumbnails};
         co_return source;
     }
 
@@ -136,7 +135,6 @@ Task<Result<MediaSource>> remote_media_source(const Request& request, ServerName
     if (!fetched) co_return fetched.error();
     // Written under tmp/ and renamed into place, so a reader never sees half
     // a file; concurrent fetches of one id write the same bytes.
-    const auto target = source.content;
     auto sha256 = co_await services.cpu->run([&]() -> Result<std::string> {
         const auto temp = files.upload_dir() / ("remote-" + crypto::random_alphanumeric(16));
         {
@@ -167,7 +165,7 @@ Task<Result<MediaSource>> remote_media_source(const Request& request, ServerName
             return put;
         });
     if (!stored) co_return stored.error();
-    source.row = std::move(row);
+    MediaSource source{.row = std::move(row), .content = target, .thumbnail_dir = thumbnails};
     co_return source;
 }
 
