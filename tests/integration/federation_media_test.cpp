@@ -112,6 +112,9 @@ TEST_F(FederationMedia, BobDownloadsAndThumbnailsAlicesMediaThenFromCacheWhenAIs
     ASSERT_EQ(first->status, 200) << first->body << "\nB: " << b_->log_tail();
     EXPECT_EQ(first->body, bytes);
     EXPECT_EQ(first->get_header_value("Content-Type"), "application/x-test");
+    // The name came along in the remote's Content-Disposition.
+    EXPECT_EQ(first->get_header_value("Content-Disposition"),
+              "attachment; filename*=utf-8''data.bin");
 
     auto thumb = bob_get("thumbnail", a_name_, png, "?width=64&height=64&method=scale");
     ASSERT_TRUE(thumb);

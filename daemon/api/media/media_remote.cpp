@@ -11,6 +11,7 @@
 
 #include "api/media/media_params.hpp"
 #include "config/config.hpp"
+#include "media/content_headers.hpp"
 #include "media/media_files.hpp"
 #include "media/multipart.hpp"
 #include "services/services.hpp"
@@ -34,6 +35,7 @@ struct Fetched {
     std::size_t offset = 0;
     std::size_t size = 0;
     std::optional<std::string> content_type;
+    std::optional<std::string> upload_name;
     std::string_view content() const { return std::string_view(body).substr(offset, size); }
 };
 
@@ -86,6 +88,8 @@ Task<Result<Fetched>> fetch(const Request& request, const ServerName& origin,
         Fetched out;
         out.content_type = parts->content_type ? usable_content_type(*parts->content_type)
                                                : std::nullopt;
+        if (parts->content_disposition)
+            out.upload_name = disposition_filename(*parts->content_disposition);
         out.offset = static_cast<std::size_t>(parts->content.data() - reply->body.data());
         out.size = parts->content.size();
         out.body = std::move(reply->body);
@@ -103,6 +107,7 @@ Task<Result<Fetched>> fetch(const Request& request, const ServerName& origin,
     if (old->status != 200) co_return remote_error(*old, origin, "GET " + legacy);
     Fetched out;
     out.content_type = usable_content_type(old->header("Content-Type"));
+    out.upload_name = disposition_filename(old->header("Content-Disposition"));
     out.body = std::move(old->body);
     out.size = out.body.size();
     co_return out;
@@ -152,7 +157,7 @@ Task<Result<MediaSource>> remote_media_source(const Request& request, ServerName
                         .media_id = media_id,
                         .uploader = std::nullopt,
                         .content_type = fetched->content_type,
-                        .upload_name = std::nullopt,
+                        .upload_name = fetched->upload_name,
                         .size = static_cast<std::int64_t>(fetched->content().size()),
                         .sha256 = std::move(*sha256),
                         .created_ts = services.clock->now_ms(),
