@@ -70,7 +70,8 @@ TEST(MediaMultipartTest, RefusesMalformedBodies) {
         EXPECT_EQ(parsed.error().code, Errc::remote_unavailable);
     }
     // And the same pieces, well put together, do parse.
-    auto good = parse_media_multipart(ct, json_part + file_part + "--B--\r\n");
+    const std::string good_body = json_part + file_part + "--B--\r\n";  // outlives the view
+    auto good = parse_media_multipart(ct, good_body);
     ASSERT_TRUE(good) << good.error().detail;
     EXPECT_EQ(good->content, "hi");
 }
