@@ -55,8 +55,8 @@ struct MediaConfig {
     std::uint64_t max_image_pixels = 32 * 1000 * 1000;
     // How long an id from /_matrix/media/v1/create waits for its content.
     std::chrono::seconds unused_expiry{24 * 3600};
-    // Cached remote media older than this is removed; 0 keeps it. Takes
-    // effect once federation fetches remote media (there is none yet).
+    // Cached remote media older than this is removed; 0 keeps it. Not
+    // enforced yet: remote media is cached (media_remote.cpp) but not expired.
     unsigned remote_retention_days = 90;
     friend bool operator==(const MediaConfig&, const MediaConfig&) = default;
 };

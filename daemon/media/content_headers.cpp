@@ -36,7 +36,82 @@ bool is_attr_char(unsigned char c) {
            c == '^' || c == '_' || c == '`' || c == '|' || c == '~';
 }
 
+constexpr std::size_t kMaxFilenameBytes = 255;
+
+std::string_view trim_blanks(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    return text;
+}
+
+bool iequal(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        auto x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+        auto y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
+        if (x != y) return false;
+    }
+    return true;
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+std::optional<std::string> percent_decoded(std::string_view text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '%') {
+            out.push_back(text[i]);
+            continue;
+        }
+        if (i + 2 >= text.size()) return std::nullopt;
+        int high = hex_value(text[i + 1]);
+        int low = hex_value(text[i + 2]);
+        if (high < 0 || low < 0) return std::nullopt;
+        out.push_back(static_cast<char>(high * 16 + low));
+        i += 2;
+    }
+    return out;
+}
+
+std::optional<std::string> acceptable_name(std::optional<std::string> name) {
+    if (!name || name->empty() || name->size() > kMaxFilenameBytes) return std::nullopt;
+    for (char c : *name)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return std::nullopt;
+    return name;
+}
+
 }  // namespace
+
+std::optional<std::string> disposition_filename(std::string_view disposition) {
+    std::optional<std::string> plain;
+    std::optional<std::string> extended;
+    auto rest = disposition;
+    for (auto semi = rest.find(';'); semi != std::string_view::npos; semi = rest.find(';')) {
+        rest.remove_prefix(semi + 1);
+        auto param = trim_blanks(rest.substr(0, rest.find(';')));
+        auto eq = param.find('=');
+        if (eq == std::string_view::npos) continue;
+        auto name = trim_blanks(param.substr(0, eq));
+        auto value = trim_blanks(param.substr(eq + 1));
+        if (iequal(name, "filename*")) {
+            constexpr std::string_view kUtf8 = "utf-8''";
+            if (value.size() >= kUtf8.size() && iequal(value.substr(0, kUtf8.size()), kUtf8))
+                extended = percent_decoded(value.substr(kUtf8.size()));
+        } else if (iequal(name, "filename")) {
+            if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+                value = value.substr(1, value.size() - 2);
+            // Quoted-pair escapes and quotes inside are not worth decoding.
+            if (value.find_first_of("\\\"") == std::string_view::npos) plain = std::string(value);
+        }
+    }
+    if (auto name = acceptable_name(std::move(extended))) return name;
+    return acceptable_name(std::move(plain));
+}
 
 bool is_inline_safe(std::string_view content_type) noexcept {
     auto type = lower_essence(content_type);

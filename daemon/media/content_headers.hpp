@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,12 @@ bool is_inline_safe(std::string_view content_type) noexcept;
 // slashes in an untrusted filename can neither break the header nor name a
 // path. An empty filename adds no parameter.
 std::string content_disposition(std::string_view content_type, std::string_view filename);
+
+// The file name a (remote, untrusted) Content-Disposition value carries:
+// `filename*=utf-8''<percent-encoded>` (RFC 5987, preferred) or
+// `filename=<token or simple quoted string>`. None when absent, malformed,
+// longer than 255 bytes, or holding control characters.
+std::optional<std::string> disposition_filename(std::string_view disposition);
 
 // The Content-Security-Policy sent with every download (spec: content
 // repository, "Security considerations").

@@ -23,6 +23,21 @@ Error file_error(std::string_view what, const std::filesystem::path& path,
                       fmt::format("{} {}: {}", what, path.string(), ec.message()));
 }
 
+std::string origin_component(std::string_view origin) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : origin) {
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') {
+            out.push_back(static_cast<char>(c));
+        } else {
+            out.push_back('%');
+            out.push_back(kHex[c >> 4]);
+            out.push_back(kHex[c & 0xF]);
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 Result<void> MediaFiles::prepare() const {
@@ -70,6 +85,16 @@ std::filesystem::path MediaFiles::thumbnail_dir(std::string_view media_id) const
     return sharded(thumbnails_, media_id);
 }
 
+std::filesystem::path MediaFiles::remote_content_path(std::string_view origin,
+                                                     std::string_view media_id) const {
+    return sharded(remote_ / origin_component(origin), media_id);
+}
+
+std::filesystem::path MediaFiles::remote_thumbnail_dir(std::string_view origin,
+                                                      std::string_view media_id) const {
+    return sharded(remote_thumbnails_ / origin_component(origin), media_id);
+}
+
 Result<std::string> MediaFiles::sha256_of(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) return file_error("cannot open", file, std::make_error_code(std::errc::io_error));
@@ -85,7 +110,11 @@ Result<std::string> MediaFiles::sha256_of(const std::filesystem::path& file) {
 
 Result<void> MediaFiles::commit(const std::filesystem::path& upload,
                                 std::string_view media_id) const {
-    auto target = content_path(media_id);
+    return commit_to(upload, content_path(media_id));
+}
+
+Result<void> MediaFiles::commit_to(const std::filesystem::path& upload,
+                                   const std::filesystem::path& target) {
     std::error_code ec;
     std::filesystem::create_directories(target.parent_path(), ec);
     if (ec) return file_error("cannot create", target.parent_path(), ec);

@@ -14,6 +14,8 @@ namespace chat::daemon {
 // Layout under `root` (<data_dir>/media):
 //   local/ab/cd/<media_id>                  the content, named by its id
 //   thumbnails/ab/cd/<media_id>/<w>x<h>-<method>.<ext>
+//   remote/<origin>/ab/cd/<media_id>        cached remote media (federation)
+//   remote_thumbnails/<origin>/ab/cd/<media_id>/...
 //   tmp/                                    uploads being received
 // "ab" and "cd" are the id's first four characters, so no folder grows past
 // 62^2 entries. Paths are built only from ids that passed is_valid_media_id,
@@ -39,6 +41,14 @@ public:
     std::filesystem::path content_path(std::string_view media_id) const;
     std::filesystem::path thumbnail_dir(std::string_view media_id) const;
 
+    // The same for another server's media cached here. `origin` is a parsed
+    // server name; its characters other than [a-z0-9-] are written %XX, so
+    // it is one safe path component ('.' included: never "..").
+    std::filesystem::path remote_content_path(std::string_view origin,
+                                              std::string_view media_id) const;
+    std::filesystem::path remote_thumbnail_dir(std::string_view origin,
+                                               std::string_view media_id) const;
+
     // The SHA-256 (32 raw bytes) of a file, read in chunks. Errors:
     // Errc::internal when it cannot be read.
     static Result<std::string> sha256_of(const std::filesystem::path& file);
@@ -47,6 +57,9 @@ public:
     // creating the shard folders; rename(2) makes it appear whole or not at
     // all. Errors: Errc::internal.
     Result<void> commit(const std::filesystem::path& upload, std::string_view media_id) const;
+    // The same into any path of ours (remote_content_path).
+    static Result<void> commit_to(const std::filesystem::path& upload,
+                                  const std::filesystem::path& target);
 
     // Removes the content and every thumbnail of `media_id`; missing files
     // are fine. Errors: Errc::internal when something could not be removed.
@@ -60,6 +73,8 @@ private:
     std::filesystem::path local_ = root_ / "local";
     std::filesystem::path thumbnails_ = root_ / "thumbnails";
     std::filesystem::path tmp_ = root_ / "tmp";
+    std::filesystem::path remote_ = root_ / "remote";
+    std::filesystem::path remote_thumbnails_ = root_ / "remote_thumbnails";
 };
 
 }  // namespace chat::daemon

@@ -2,6 +2,7 @@
 
 #include "api/federation/discovery.hpp"
 #include "api/federation/keys.hpp"
+#include "api/federation/media.hpp"
 #include "api/federation/openid.hpp"
 #include "api/federation/query.hpp"
 #include "api/federation/room_events.hpp"
@@ -62,6 +63,12 @@ void add_federation_routes(Router& router) {
                with_server_auth<post_get_missing_events>);
     router.add(get, "/_matrix/federation/v1/backfill/{roomId}",
                with_server_auth<get_federation_backfill>);
+
+    // Media: api/federation/media.cpp (X-Matrix)
+    router.add(get, "/_matrix/federation/v1/media/download/{mediaId}",
+               with_server_auth<get_federation_media_download>);
+    router.add(get, "/_matrix/federation/v1/media/thumbnail/{mediaId}",
+               with_server_auth<get_federation_media_thumbnail>);
 }
 
 }  // namespace chat::daemon

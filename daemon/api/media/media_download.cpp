@@ -25,31 +25,6 @@ namespace {
 // small enough that a request cannot ask us to render a poster.
 constexpr int kMaxThumbnailSide = 1600;
 
-// The stored metadata of local media a client may download: quarantined
-// media and unknown ids are 404; an id reserved by /create whose content has
-// not arrived is 504 M_NOT_YET_UPLOADED (we do not wait: timeout_ms is
-// treated as 0). Blocks: one DB read.
-Task<Result<store::MediaRow>> downloadable(const Request& request, const std::string& media_id) {
-    const auto& services = request.services();
-    auto origin = ServerName::parse(services.server_name);
-    if (!origin) co_return origin.error();
-    const auto now = services.clock->now_ms();
-    co_return co_await services.db->read(
-        "media_get", [&](store::ReadTxn& txn) -> Result<store::MediaRow> {
-            auto row = txn.media().get(*origin, media_id);
-            if (!row) return row.error();
-            if (*row && !(*row)->quarantined) return std::move(**row);
-            if (!*row) {
-                auto pending = txn.media().pending(media_id);
-                if (!pending) return pending.error();
-                if (*pending && (*pending)->expires_ts > now)
-                    return make_error(Errc::not_yet_uploaded,
-                                      "The content has not been uploaded yet.");
-            }
-            return make_error(Errc::not_found, "Not found");
-        });
-}
-
 // Headers every piece of served content carries (spec: content repository,
 // security considerations).
 void add_content_headers(Reply& reply, std::string_view content_type,
@@ -90,15 +65,13 @@ Reply file_reply(const Request& request, std::string path, std::uint64_t size,
 
 // GET .../download/{serverName}/{mediaId}[/{fileName}], after access checks.
 Task<Result<Reply>> serve_download(Request& request, bool has_file_name) {
-    auto media_id = local_media_id(request);
-    if (!media_id) co_return media_id.error();
-    auto row = co_await downloadable(request, *media_id);
-    if (!row) co_return row.error();
-    std::string content_type = row->content_type.value_or("application/octet-stream");
+    auto source = co_await media_source(request);
+    if (!source) co_return source.error();
+    const auto& row = source->row;
+    std::string content_type = row.content_type.value_or("application/octet-stream");
     std::string file_name = has_file_name ? std::string(request.path_param("fileName"))
-                                          : row->upload_name.value_or("");
-    auto path = request.services().media_files->content_path(*media_id).string();
-    co_return file_reply(request, std::move(path), static_cast<std::uint64_t>(row->size),
+                                          : row.upload_name.value_or("");
+    co_return file_reply(request, source->content.string(), static_cast<std::uint64_t>(row.size),
                          content_type, content_disposition(content_type, file_name));
 }
 
@@ -114,40 +87,14 @@ Result<int> side_query(const Request& request, std::string_view name) {
 }
 
 // GET .../thumbnail/{serverName}/{mediaId}?width&height&method&animated,
-// after access checks. Cached on disk per (media, width, height, method);
-// made on the CPU pool. `animated=true` gets the first frame as well: we
-// never make animated thumbnails, which the spec allows.
+// after access checks. Remote media are thumbnailed here from the cached
+// original.
 Task<Result<Reply>> serve_thumbnail(Request& request) {
-    auto media_id = local_media_id(request);
-    if (!media_id) co_return media_id.error();
-    auto width = side_query(request, "width");
-    if (!width) co_return width.error();
-    auto height = side_query(request, "height");
-    if (!height) co_return height.error();
-    auto method = ThumbnailMethod::scale;
-    if (auto text = request.query("method")) {
-        if (*text == "crop")
-            method = ThumbnailMethod::crop;
-        else if (*text != "scale")
-            co_return make_error(Errc::invalid_param, "'method' must be crop or scale");
-    }
-    auto row = co_await downloadable(request, *media_id);
-    if (!row) co_return row.error();
-
-    const auto& services = request.services();
-    auto source = services.media_files->content_path(*media_id);
-    auto dir = services.media_files->thumbnail_dir(*media_id);
-    const auto& thumbnailer = *services.thumbnailer;
-    const int w = *width;
-    const int h = *height;
-    auto made = co_await services.cpu->run([&]() -> Result<std::pair<Thumbnail, std::uint64_t>> {
-        auto thumb = thumbnailer.make(source, dir, w, h, method);
-        if (!thumb) return thumb.error();
-        std::error_code ec;
-        auto size = std::filesystem::file_size(thumb->path, ec);
-        if (ec) return make_error(Errc::not_found, "Not found", ec.message());
-        return std::pair{std::move(*thumb), static_cast<std::uint64_t>(size)};
-    });
+    auto spec = thumbnail_spec(request);
+    if (!spec) co_return spec.error();
+    auto source = co_await media_source(request);
+    if (!source) co_return source.error();
+    auto made = co_await make_thumbnail(request, *source, *spec);
     if (!made) co_return made.error();
     auto& [thumb, size] = *made;
     co_return file_reply(request, thumb.path.string(), size, thumb.content_type,
@@ -167,6 +114,84 @@ Result<void> legacy_allowed(const Request& request) {
 }
 
 }  // namespace
+
+// The stored metadata of local media that may be served: quarantined media
+// and unknown ids are 404; an id reserved by /create whose content has not
+// arrived is 504 M_NOT_YET_UPLOADED (we do not wait: timeout_ms is treated
+// as 0). Blocks: one DB read.
+Task<Result<store::MediaRow>> local_downloadable(const Request& request,
+                                                 const std::string& media_id) {
+    const auto& services = request.services();
+    auto origin = ServerName::parse(services.server_name);
+    if (!origin) co_return origin.error();
+    const auto now = services.clock->now_ms();
+    co_return co_await services.db->read(
+        "media_get", [&](store::ReadTxn& txn) -> Result<store::MediaRow> {
+            auto row = txn.media().get(*origin, media_id);
+            if (!row) return row.error();
+            if (*row && !(*row)->quarantined) return std::move(**row);
+            if (!*row) {
+                auto pending = txn.media().pending(media_id);
+                if (!pending) return pending.error();
+                if (*pending && (*pending)->expires_ts > now)
+                    return make_error(Errc::not_yet_uploaded,
+                                      "The content has not been uploaded yet.");
+            }
+            return make_error(Errc::not_found, "Not found");
+        });
+}
+
+Task<Result<MediaSource>> media_source(const Request& request) {
+    const auto& services = request.services();
+    auto server = request.path_param("serverName");
+    auto media_id = std::string(request.path_param("mediaId"));
+    if (!MediaFiles::is_valid_media_id(media_id)) co_return make_error(Errc::not_found, "Not found");
+    if (server != services.server_name) {
+        auto origin = ServerName::parse(server);
+        if (!origin) co_return make_error(Errc::not_found, "Not found");
+        co_return co_await remote_media_source(request, std::move(*origin), std::move(media_id));
+    }
+    auto row = co_await local_downloadable(request, media_id);
+    if (!row) co_return row.error();
+    MediaSource source{.row = std::move(*row),
+                       .content = services.media_files->content_path(media_id),
+                       .thumbnail_dir = services.media_files->thumbnail_dir(media_id)};
+    co_return source;
+}
+
+Result<ThumbnailSpec> thumbnail_spec(const Request& request) {
+    auto width = side_query(request, "width");
+    if (!width) return width.error();
+    auto height = side_query(request, "height");
+    if (!height) return height.error();
+    ThumbnailSpec spec{.width = *width, .height = *height, .method = ThumbnailMethod::scale};
+    if (auto text = request.query("method")) {
+        if (*text == "crop")
+            spec.method = ThumbnailMethod::crop;
+        else if (*text != "scale")
+            return make_error(Errc::invalid_param, "'method' must be crop or scale");
+    }
+    return spec;
+}
+
+// Cached on disk per (media, width, height, method); made on the CPU pool.
+// `animated=true` gets the first frame as well: we never make animated
+// thumbnails, which the spec allows.
+Task<Result<std::pair<Thumbnail, std::uint64_t>>> make_thumbnail(const Request& request,
+                                                                 const MediaSource& source,
+                                                                 ThumbnailSpec spec) {
+    const auto& services = request.services();
+    const auto& thumbnailer = *services.thumbnailer;
+    co_return co_await services.cpu->run([&]() -> Result<std::pair<Thumbnail, std::uint64_t>> {
+        auto thumb = thumbnailer.make(source.content, source.thumbnail_dir, spec.width,
+                                      spec.height, spec.method);
+        if (!thumb) return thumb.error();
+        std::error_code ec;
+        auto size = std::filesystem::file_size(thumb->path, ec);
+        if (ec) return make_error(Errc::not_found, "Not found", ec.message());
+        return std::pair{std::move(*thumb), static_cast<std::uint64_t>(size)};
+    });
+}
 
 // GET /_matrix/client/v1/media/config
 Task<Result<Reply>> get_media_config(Request& request) {

@@ -23,6 +23,7 @@ struct HttpOutcome {
     int status = 0;
     std::string body;
     std::string cache_control;
+    std::vector<std::pair<std::string, std::string>> headers;
     std::string error;  // why there is no answer
 };
 
@@ -34,6 +35,7 @@ struct HttpCall {
     std::optional<std::string> body;
     std::string authorization;
     bool follow_redirects = false;
+    std::size_t max_body_bytes = 0;  // 0: options.max_response_bytes
 };
 
 // Blocks: one connection, one request, bounded by the options' timeouts and
@@ -64,9 +66,10 @@ HttpOutcome http_call(const HttpCall& call, const FederationClientOptions& optio
         request.headers.emplace("Content-Type", "application/json");
     }
     bool too_large = false;
+    const std::size_t limit = call.max_body_bytes ? call.max_body_bytes : options.max_response_bytes;
     request.content_receiver = [&](const char* data, std::size_t length, std::uint64_t,
                                    std::uint64_t) {
-        if (out.body.size() + length > options.max_response_bytes) {
+        if (out.body.size() + length > limit) {
             too_large = true;
             return false;
         }
@@ -77,7 +80,7 @@ HttpOutcome http_call(const HttpCall& call, const FederationClientOptions& optio
     httplib::Error error = httplib::Error::Success;
     const bool sent = client.send(request, response, error);
     if (too_large) {
-        out.error = "response larger than max_response_bytes";
+        out.error = "response larger than " + std::to_string(limit) + " bytes";
         return out;
     }
     if (!sent) {
@@ -87,6 +90,7 @@ HttpOutcome http_call(const HttpCall& call, const FederationClientOptions& optio
     out.answered = true;
     out.status = response.status;
     out.cache_control = response.get_header_value("Cache-Control");
+    out.headers.assign(response.headers.begin(), response.headers.end());
     return out;
 }
 
@@ -176,7 +180,8 @@ Task<std::optional<ServerName>> FederationClient::well_known(ServerName server) 
                   .body = std::nullopt,
                   .authorization = {},
                   // cpp-httplib stops after 20 redirects: loops end there.
-                  .follow_redirects = true};
+                  .follow_redirects = true,
+                  .max_body_bytes = 0};
     auto outcome = co_await pool_.run([&] { return http_call(call, options_); });
     WellKnown entry{std::nullopt, now + kWellKnownFailureMs};
     if (outcome.answered && outcome.status == 200) {
@@ -211,7 +216,8 @@ Task<Result<RemoteReply>> FederationClient::request(ServerName destination, std:
                   .path = path_and_query,
                   .body = std::nullopt,
                   .authorization = std::move(*authorization),
-                  .follow_redirects = false};
+                  .follow_redirects = false,
+                  .max_body_bytes = 0};
     if (content)
         call.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     auto outcome = co_await pool_.run([&] { return http_call(call, options_); });
@@ -226,6 +232,44 @@ Task<Result<RemoteReply>> FederationClient::request(ServerName destination, std:
     auto parsed = json::parse(outcome.body, json::ParseOptions{.numbers = json::Numbers::lenient});
     if (parsed) reply.body = std::move(*parsed);
     co_return reply;
+}
+
+Task<Result<RawRemoteReply>> FederationClient::get_raw(ServerName destination,
+                                                      std::string path_and_query,
+                                                      std::size_t max_body_bytes) {
+    auto authorization =
+        x_matrix_authorization(own_name_, destination, key_, "GET", path_and_query, nullptr);
+    if (!authorization) co_return authorization.error();
+    auto target = co_await resolve(destination);
+    HttpCall call{.scheme = options_.allow_insecure_http ? "http" : "https",
+                  .target = std::move(target),
+                  .method = "GET",
+                  .path = path_and_query,
+                  .body = std::nullopt,
+                  .authorization = std::move(*authorization),
+                  .follow_redirects = false,
+                  .max_body_bytes = max_body_bytes};
+    auto outcome = co_await pool_.run([&] { return http_call(call, options_); });
+    if (!outcome.answered)
+        co_return make_error(Errc::remote_unavailable, "A remote server did not answer.",
+                             std::string(destination.str()) + " GET " + path_and_query + ": " +
+                                 outcome.error);
+    RawRemoteReply reply;
+    reply.status = outcome.status;
+    reply.headers = std::move(outcome.headers);
+    reply.body = std::move(outcome.body);
+    co_return reply;
+}
+
+std::string_view RawRemoteReply::header(std::string_view name) const noexcept {
+    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+    for (const auto& [key, value] : headers) {
+        if (key.size() != name.size()) continue;
+        bool same = true;
+        for (std::size_t i = 0; i < key.size() && same; ++i) same = lower(key[i]) == lower(name[i]);
+        if (same) return value;
+    }
+    return {};
 }
 
 Task<Result<nlohmann::json>> FederationClient::get(const ServerName& destination,

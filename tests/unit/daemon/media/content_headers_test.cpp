@@ -27,5 +27,24 @@ TEST(ContentHeaders, FilenamesAreEncodedSoTheyCannotBreakTheHeader) {
               "inline; filename*=utf-8''%C3%A9t%C3%A9.txt");
 }
 
+TEST(ContentHeaders, FilenameOfARemoteDisposition) {
+    // What we write reads back.
+    EXPECT_EQ(disposition_filename(content_disposition("text/plain", "\xc3\xa9t\xc3\xa9 1.txt")),
+              "\xc3\xa9t\xc3\xa9 1.txt");
+    EXPECT_EQ(disposition_filename("attachment; filename=\"a b.pdf\""), "a b.pdf");
+    EXPECT_EQ(disposition_filename("inline;filename=x.png"), "x.png");
+    // The extended form wins over the plain one, in any order.
+    EXPECT_EQ(disposition_filename("inline; filename*=UTF-8''new.png; filename=old.png"), "new.png");
+    EXPECT_EQ(disposition_filename("inline; filename=old.png; filename*=utf-8''new.png"), "new.png");
+    EXPECT_EQ(disposition_filename("inline"), std::nullopt);
+    EXPECT_EQ(disposition_filename(""), std::nullopt);
+    EXPECT_EQ(disposition_filename("inline; filename*=utf-8''bad%2"), std::nullopt);
+    EXPECT_EQ(disposition_filename("inline; filename*=utf-8''bad%zz"), std::nullopt);
+    EXPECT_EQ(disposition_filename("inline; filename*=utf-8''a%0Db"), std::nullopt);
+    EXPECT_EQ(disposition_filename("inline; filename*=iso-8859-1''x"), std::nullopt);
+    EXPECT_EQ(disposition_filename("inline; filename=\"a\\\"b\""), std::nullopt);
+    EXPECT_EQ(disposition_filename("inline; filename=" + std::string(256, 'a')), std::nullopt);
+}
+
 }  // namespace
 }  // namespace chat::daemon

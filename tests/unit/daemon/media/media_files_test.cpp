@@ -69,5 +69,20 @@ TEST(MediaFiles, PrepareClearsUploadsLeftByACrash) {
     EXPECT_TRUE(std::filesystem::is_empty(files.upload_dir()));
 }
 
+TEST(MediaFiles, RemoteMediaLiveUnderOneSafeFolderPerOrigin) {
+    MediaFiles files("/data/media");
+    EXPECT_EQ(files.remote_content_path("127.0.0.1:8448", "abcdef"),
+              std::filesystem::path("/data/media/remote/127%2E0%2E0%2E1%3A8448/ab/cd/abcdef"));
+    EXPECT_EQ(files.remote_thumbnail_dir("[::1]", "abcdef"),
+              std::filesystem::path("/data/media/remote_thumbnails/%5B%3A%3A1%5D/ab/cd/abcdef"));
+    // Names that mean something to a file system are one plain component.
+    EXPECT_EQ(files.remote_content_path("..", "abcdef").parent_path().parent_path().parent_path(),
+              std::filesystem::path("/data/media/remote/%2E%2E"));
+    // Case is kept apart, and never meets the local tree.
+    EXPECT_NE(files.remote_content_path("Example.org", "abcdef"),
+              files.remote_content_path("example.org", "abcdef"));
+    EXPECT_NE(files.remote_content_path("local", "abcdef"), files.content_path("abcdef"));
+}
+
 }  // namespace
 }  // namespace chat::daemon

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -43,6 +45,15 @@ struct FederationClientOptions {
 struct RemoteReply {
     int status = 0;
     nlohmann::json body;
+};
+
+// A remote server's answer with its body as bytes (media downloads).
+struct RawRemoteReply {
+    int status = 0;
+    std::vector<std::pair<std::string, std::string>> headers;  // as received
+    std::string body;
+    // The first header named `name` (ASCII case-insensitive); empty if absent.
+    std::string_view header(std::string_view name) const noexcept;
 };
 
 // Signed requests to other homeservers (digest federation.md §0-§3).
@@ -83,6 +94,13 @@ public:
     // HTTP answer; bad_json when `body` has no canonical form.
     Task<Result<RemoteReply>> request(ServerName destination, std::string method,
                                       std::string path_and_query, nlohmann::json body);
+
+    // A signed GET whose answer is kept as it came (any status), body
+    // unparsed: for media. Errors: remote_unavailable when there is no HTTP
+    // answer or the body exceeds `max_body_bytes` (which replaces
+    // max_response_bytes for this call).
+    Task<Result<RawRemoteReply>> get_raw(ServerName destination, std::string path_and_query,
+                                         std::size_t max_body_bytes);
 
     // Where a request to `destination` goes, using (and filling) the
     // .well-known cache. Never fails: without delegation, the name itself.
