@@ -7,6 +7,7 @@
 #include "api/federation/room_events.hpp"
 #include "api/federation/room_membership.hpp"
 #include "api/federation/transactions.hpp"
+#include "api/federation/user_keys.hpp"
 #include "auth/authenticate_server.hpp"
 #include "routing/router.hpp"
 
@@ -58,6 +59,14 @@ void add_federation_routes(Router& router) {
                with_server_auth<post_get_missing_events>);
     router.add(get, "/_matrix/federation/v1/backfill/{roomId}",
                with_server_auth<get_federation_backfill>);
+
+    // End-to-end encryption keys: api/federation/user_keys.cpp (X-Matrix)
+    router.add(get, "/_matrix/federation/v1/user/devices/{userId}",
+               with_server_auth<get_federation_user_devices>);
+    router.add(post, "/_matrix/federation/v1/user/keys/query",
+               with_server_auth<post_federation_user_keys_query>);
+    router.add(post, "/_matrix/federation/v1/user/keys/claim",
+               with_server_auth<post_federation_user_keys_claim>);
 }
 
 }  // namespace chat::daemon
