@@ -91,13 +91,16 @@ async def scenario(url_a, name_a, url_b, name_b, workdir):
     bob = await encrypted_client(url_b, f"@bob:{name_b}", os.path.join(workdir, "bob"))
     try:
         await settle(alice, bob, rounds=1)
-        room = await alice.room_create(name="secret", invite=[bob.user_id],
-                                       initial_state=[ENCRYPTION])
-        dm = await alice.room_create(is_direct=True, invite=[bob.user_id],
-                                     preset=None, initial_state=[ENCRYPTION])
+        # Invites to another server's users go through /invite, which has
+        # the invitee's server countersign them (federation invite v2).
+        room = await alice.room_create(name="secret", initial_state=[ENCRYPTION])
+        dm = await alice.room_create(is_direct=True, preset=None, initial_state=[ENCRYPTION])
         for r in (room, dm):
             if not isinstance(r, RoomCreateResponse):
                 raise RuntimeError(f"createRoom: {r}")
+            invited = await alice.room_invite(r.room_id, bob.user_id)
+            if hasattr(invited, "status_code"):
+                raise RuntimeError(f"invite: {invited}")
         for r in (room, dm):
             await join_when_invited(bob, [alice], r.room_id)
         await settle(alice, bob)
