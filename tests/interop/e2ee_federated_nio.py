@@ -7,10 +7,11 @@ Usage: e2ee_federated_nio.py <path to chatd>
 Starts two chatd on free loopback ports, named 127.0.0.1:<port> and
 federating over plain HTTP (federation.allow_insecure_http), then alice (on
 the first) and bob (on the second) share an encrypted room and an encrypted
-DM and exchange messages both ways, each decrypting the other's. Every step
+DM and exchange messages both ways, each decrypting the other's; then bob
+logs in on a second device, which decrypts alice's next message. Every step
 of the key exchange crosses servers: /keys/query and /keys/claim over
 federation, the olm-encrypted room keys as m.direct_to_device EDUs, and the
-messages as PDUs. Exits 0 on success; prints both chatd logs on failure.
+messages as PDUs, the new device as an m.device_list_update EDU. Exits 0 on success; prints both chatd logs on failure.
 """
 
 import asyncio
@@ -89,6 +90,7 @@ async def scenario(url_a, name_a, url_b, name_b, workdir):
     await register(url_b, "bob")
     alice = await encrypted_client(url_a, f"@alice:{name_a}", os.path.join(workdir, "alice"))
     bob = await encrypted_client(url_b, f"@bob:{name_b}", os.path.join(workdir, "bob"))
+    clients = [alice, bob]
     try:
         await settle(alice, bob, rounds=1)
         # Invites to another server's users go through /invite, which has
@@ -113,8 +115,17 @@ async def scenario(url_a, name_a, url_b, name_b, workdir):
             await send(bob, r.room_id, f"hello alice in the {label}")
             await wait_for_text(alice, r.room_id, f"hello alice in the {label}")
             print(f"ok: {label} messages decrypted both ways across servers")
+
+        # Bob's new device reaches alice's server as m.device_list_update;
+        # alice's client then shares the room key with it too.
+        bob2 = await encrypted_client(url_b, f"@bob:{name_b}", os.path.join(workdir, "bob2"))
+        clients.append(bob2)
+        await settle(bob2, alice, bob)
+        await send(alice, room.room_id, "hello both of bob's devices")
+        await wait_for_text(bob2, room.room_id, "hello both of bob's devices")
+        print("ok: a later device on the other server decrypts new messages")
     finally:
-        for c in (alice, bob):
+        for c in clients:
             await c.close()
 
 
