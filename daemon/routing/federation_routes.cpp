@@ -8,6 +8,7 @@
 #include "api/federation/room_events.hpp"
 #include "api/federation/room_membership.hpp"
 #include "api/federation/transactions.hpp"
+#include "api/federation/user_keys.hpp"
 #include "auth/authenticate_server.hpp"
 #include "routing/router.hpp"
 
@@ -69,6 +70,13 @@ void add_federation_routes(Router& router) {
                with_server_auth<get_federation_media_download>);
     router.add(get, "/_matrix/federation/v1/media/thumbnail/{mediaId}",
                with_server_auth<get_federation_media_thumbnail>);
+    // End-to-end encryption keys: api/federation/user_keys.cpp (X-Matrix)
+    router.add(get, "/_matrix/federation/v1/user/devices/{userId}",
+               with_server_auth<get_federation_user_devices>);
+    router.add(post, "/_matrix/federation/v1/user/keys/query",
+               with_server_auth<post_federation_user_keys_query>);
+    router.add(post, "/_matrix/federation/v1/user/keys/claim",
+               with_server_auth<post_federation_user_keys_claim>);
 }
 
 }  // namespace chat::daemon

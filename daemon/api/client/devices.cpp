@@ -6,6 +6,7 @@
 #include <chat/federation/runtime/blocking_pool.hpp>
 
 #include "api/client/body_fields.hpp"
+#include "api/client/keys_federation.hpp"
 #include "auth/authenticate.hpp"
 #include "auth/uia.hpp"
 #include "services/services.hpp"
@@ -74,6 +75,7 @@ Task<Result<Reply>> delete_device(Request& request) {
     auto deleted =
         co_await services.db->run([&] { return services.accounts->delete_device(user, device_id); });
     if (!deleted) co_return deleted.error();
+    co_await announce_device_change(services, user, device_id, false);  // other servers' users
     co_return Reply::json(nlohmann::json::object());
 }
 
@@ -92,6 +94,7 @@ Task<Result<Reply>> post_delete_devices(Request& request) {
     auto deleted =
         co_await services.db->run([&] { return services.accounts->delete_devices(user, *devices); });
     if (!deleted) co_return deleted.error();
+    for (const auto& gone : *devices) co_await announce_device_change(services, user, gone, false);
     co_return Reply::json(nlohmann::json::object());
 }
 

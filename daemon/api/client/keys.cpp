@@ -1,5 +1,7 @@
 #include "api/client/keys.hpp"
 
+#include "api/client/keys_federation.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <chat/e2ee/keys.hpp>
@@ -49,6 +51,9 @@ Task<Result<Reply>> post_keys_upload(Request& request) {
     });
     if (!uploaded) co_return uploaded.error();
     wake(services, uploaded->device_list_position.has_value());
+    if (uploaded->device_list_position)
+        co_await announce_device_change(services, requester.user_id,
+                                        std::string(requester.device_id), false);
     co_return Reply::json(json{{"one_time_key_counts", uploaded->one_time_key_counts}});
 }
 
@@ -59,10 +64,14 @@ Task<Result<Reply>> post_keys_query(Request& request) {
     auto wanted = field_object(*body, "device_keys");
     if (!wanted) co_return wanted.error();
     const auto& services = request.services();
+    json local, remote;
+    if (wanted->size() <= 1000) split_by_server(*wanted, services.server_name, local, remote);
+    else local = *wanted;  // too many: the local check refuses it
     auto answer = co_await services.db->read("keys_query", [&](store::ReadTxn& txn) {
-        return e2ee::query_keys(txn, request.requester().user_id, services.server_name, *wanted);
+        return e2ee::query_keys(txn, request.requester().user_id, services.server_name, local);
     });
     if (!answer) co_return answer.error();
+    co_await query_remote_keys(services, remote, *answer);
     co_return Reply::json(*answer);
 }
 
@@ -73,10 +82,14 @@ Task<Result<Reply>> post_keys_claim(Request& request) {
     auto wanted = field_object(*body, "one_time_keys");
     if (!wanted) co_return wanted.error();
     const auto& services = request.services();
+    json local, remote;
+    if (wanted->size() <= 1000) split_by_server(*wanted, services.server_name, local, remote);
+    else local = *wanted;  // too many: the local check refuses it
     auto claimed = co_await services.db->write("keys_claim", [&](store::WriteTxn& txn) {
-        return e2ee::claim_keys(txn, services.server_name, *wanted);
+        return e2ee::claim_keys(txn, services.server_name, local);
     });
     if (!claimed) co_return claimed.error();
+    co_await claim_remote_keys(services, remote, claimed->body);
     // The owners' next sync reports the lower key counts.
     wake(services, !claimed->owners.empty());
     co_return Reply::json(claimed->body);
@@ -127,6 +140,7 @@ Task<Result<Reply>> post_keys_device_signing_upload(Request& request) {
     });
     if (!stored) co_return stored.error();
     wake(services, stored->has_value());
+    if (stored->has_value()) co_await announce_device_change(services, user, "", true);
     co_return Reply::json(json::object());
 }
 
@@ -144,9 +158,9 @@ Task<Result<Reply>> post_keys_signatures_upload(Request& request) {
     co_return Reply::json(json{{"failures", result->failures}});
 }
 
-// Messages to unknown users or devices are dropped (spec); remote users
-// need federation (issue 9) and are dropped too for now. A retried txnId
-// from the same device sends nothing again.
+// Messages to unknown users or devices are dropped (spec); remote users'
+// go to their servers as m.direct_to_device. A retried txnId from the same
+// device sends nothing again.
 Task<Result<Reply>> put_send_to_device(Request& request) {
     if (auto authed = co_await authenticate(request); !authed) co_return authed.error();
     std::string type(request.path_param("eventType"));
@@ -171,39 +185,26 @@ Task<Result<Reply>> put_send_to_device(Request& request) {
     const auto& services = request.services();
     const auto& requester = request.requester();
     const auto now = services.clock->now_ms();
-    auto sent = co_await services.db->write("send_to_device", [&](store::WriteTxn& txn) -> Result<bool> {
+    auto sent = co_await services.db->write("send_to_device", [&](store::WriteTxn& txn) -> Result<std::pair<bool, bool>> {
         auto first = txn.to_device().record_txn(requester.user_id, requester.device_id, txn_id, now);
         if (!first) return first.error();
-        if (!*first) return false;
+        if (!*first) return std::pair{false, false};
         bool any = false;
         for (auto& [user_text, devices] : messages->items()) {
             auto user = UserId::parse(user_text);
             if (!user || user->server() != services.server_name) continue;
-            for (auto& [device, content] : devices.items()) {
-                std::vector<std::string> targets;
-                if (device == "*") {
-                    auto all = txn.devices().list(*user);
-                    if (!all) return all.error();
-                    for (auto& d : *all) targets.push_back(std::move(d.device_id));
-                } else {
-                    auto known = txn.devices().get(*user, device);
-                    if (!known) return known.error();
-                    if (*known) targets.push_back(device);
-                }
-                for (auto& target : targets) {
-                    auto position = txn.next_position(store::Stream::to_device);
-                    if (!position) return position.error();
-                    store::ToDeviceRow row{*position, *user, std::move(target), requester.user_id,
-                                           type, content};
-                    if (auto added = txn.to_device().add(row); !added) return added.error();
-                    any = true;
-                }
-            }
+            auto delivered = deliver_local_to_device(txn, requester.user_id, type, *user, devices);
+            if (!delivered) return delivered.error();
+            any |= *delivered;
         }
-        return any;
+        return std::pair{true, any};
     });
     if (!sent) co_return sent.error();
-    wake(services, *sent);
+    wake(services, sent->second);
+    // Remote users' messages go once, with an id unique per sending device.
+    if (sent->first)
+        send_remote_to_device(services, requester.user_id, type,
+                              std::string(requester.device_id) + ":" + txn_id, *messages);
     co_return Reply::json(json::object());
 }
 

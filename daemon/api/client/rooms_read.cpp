@@ -213,7 +213,9 @@ Task<Result<Reply>> get_room_joined_members(Request& request) {
             for (const auto& event : *events) {
                 const auto& content = event.json["content"];
                 if (!content.is_object() || content.value("membership", "") != "join") continue;
-                nlohmann::json member = nlohmann::json::object();
+                // display_name null rather than absent: matrix-nio requires
+                // the field (remote joins often carry no displayname).
+                nlohmann::json member = {{"display_name", nullptr}};
                 if (auto it = content.find("displayname"); it != content.end() && it->is_string())
                     member["display_name"] = *it;
                 if (auto it = content.find("avatar_url"); it != content.end() && it->is_string())

@@ -18,6 +18,7 @@
 #include <chat/store/txn.hpp>
 
 #include "api/federation/room_access.hpp"
+#include "api/federation/user_keys.hpp"
 #include "services/presence_tracker.hpp"
 #include "services/services.hpp"
 #include "services/typing_tracker.hpp"
@@ -210,6 +211,11 @@ Task<Result<Reply>> put_federation_send(Request& request, const ServerName& orig
                 co_await receipt_edu(services, origin, *content);
             else if (type == "m.presence" && services.presence)
                 presence_edu(services, origin, *content);
+            // E2EE EDUs: api/federation/user_keys.cpp
+            else if (type == "m.device_list_update" || type == "m.signing_key_update")
+                co_await device_list_update_edu(services, origin, *content);
+            else if (type == "m.direct_to_device")
+                co_await direct_to_device_edu(services, origin, *content);
         }
     }
     json answer = {{"pdus", std::move(results)}};

@@ -20,8 +20,9 @@ namespace chat::e2ee {
 // "End-to-end encryption": Key Distribution, Cross-signing, Tracking the
 // device list). Every body given here is untrusted client JSON; every
 // function runs inside one store transaction, so it blocks (SQLite) and
-// must run on a DB thread. Federation (remote users) is not served yet:
-// remote users go to `failures` (issue 9).
+// must run on a DB thread. Only users of `local_server` are answered here:
+// the daemon asks other servers for theirs (api/client/keys_federation.cpp)
+// and passes only local users; any remote user left goes to `failures`.
 
 // What an upload changed.
 struct UploadResult {
