@@ -25,23 +25,16 @@ PARTIAL = {
     ("GET", "/_matrix/client/v3/notifications"):
         "profile_tag is always null",
     ("GET", "/_matrix/client/v1/media/download/{serverName}/{mediaId}"):
-        "local media only (remote media needs federation, issue 9); timeout_ms not honoured",
+        "timeout_ms not honoured",
     ("GET", "/_matrix/client/v1/media/download/{serverName}/{mediaId}/{fileName}"):
-        "local media only (remote media needs federation, issue 9); timeout_ms not honoured",
+        "timeout_ms not honoured",
     ("GET", "/_matrix/client/v1/media/thumbnail/{serverName}/{mediaId}"):
-        "local media only; animated=true gives the first frame; timeout_ms not honoured",
-    # End-to-end encryption (issue 11): local users only.
-    ("POST", "/_matrix/client/v3/keys/query"):
-        "remote users' keys (/user/keys/query): not done: needs federation (issue 9)",
-    ("POST", "/_matrix/client/v3/keys/claim"):
-        "remote users' keys (/user/keys/claim): not done: needs federation (issue 9)",
-    ("GET", "/_matrix/client/v3/keys/changes"):
-        "remote users' device lists (m.device_list_update, m.signing_key_update EDUs,"
-        " /user/devices): not done: needs federation (issue 9)",
+        "animated=true gives the first frame; timeout_ms not honoured",
+    # End-to-end encryption (issue 11).
     ("POST", "/_matrix/client/v3/keys/signatures/upload"):
-        "signatures on remote users' keys: not done: needs federation (issue 9)",
-    ("PUT", "/_matrix/client/v3/sendToDevice/{eventType}/{txnId}"):
-        "remote recipients (m.direct_to_device EDU): not done: needs federation (issue 9)",
+        "signatures on remote users' keys are not sent to their servers",
+    ("GET", "/_matrix/federation/v1/media/thumbnail/{mediaId}"):
+        "animated and timeout_ms ignored",
     # Server-Server API.
     ("GET", "/_matrix/federation/v1/query/profile"): "displayname and avatar_url only",
     ("PUT", "/_matrix/federation/v1/send/{txnId}"):
