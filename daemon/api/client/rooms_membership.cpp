@@ -8,6 +8,7 @@
 #include <chat/federation/client/federation_client.hpp>
 #include <chat/federation/membership/remote_membership.hpp>
 #include <chat/federation/runtime/blocking_pool.hpp>
+#include <chat/rooms/room_admin.hpp>
 #include <chat/rooms/room_service.hpp>
 #include <chat/store/txn.hpp>
 
@@ -85,6 +86,17 @@ Task<Result<bool>> participating(const Request& request, const RoomId& room_id) 
     co_return co_await services.remote_membership->participating(room_id);
 }
 
+// An admin's block of the room (room_admin.hpp) holds for rooms we no longer
+// have too: a purged and blocked room is refused, not looked for elsewhere.
+Task<Result<void>> not_blocked(const Request& request, const RoomId& room_id,
+                               std::string membership) {
+    const auto& services = request.services();
+    co_return co_await services.db->read("room_blocked", [&](store::ReadTxn& txn) {
+        return rooms::check_room_not_blocked(txn, room_id, "m.room.member",
+                                             {{"membership", membership}});
+    });
+}
+
 // Joins `room_id` and answers {"room_id"}. A room only other servers have is
 // joined over federation (make_join / send_join) through `via` and the
 // servers servers_for_room() adds.
@@ -95,6 +107,8 @@ Task<Result<Reply>> join_room(Request& request, const RoomId& room_id,
     auto local = co_await participating(request, room_id);
     if (!local) co_return local.error();
     if (!*local) {
+        if (auto allowed = co_await not_blocked(request, room_id, "join"); !allowed)
+            co_return allowed.error();
         auto servers = co_await servers_for_room(request, user, room_id, std::move(via));
         if (!servers) co_return servers.error();
         auto joined = co_await services.remote_membership->join(user, room_id, *servers);
@@ -184,6 +198,8 @@ Task<Result<Reply>> post_knock(Request& request) {
     auto local = co_await participating(request, *room_id);
     if (!local) co_return local.error();
     if (!*local) {
+        if (auto allowed = co_await not_blocked(request, *room_id, "knock"); !allowed)
+            co_return allowed.error();
         // A room only other servers have: make_knock / send_knock (§9).
         auto servers = co_await servers_for_room(request, user, *room_id, via_params(request));
         if (!servers) co_return servers.error();

@@ -67,9 +67,8 @@ Task<Result<bool>> RemoteMembership::participating(const RoomId& room_id) {
 
 Task<Result<void>> RemoteMembership::join(const UserId& user, const RoomId& room_id,
                                           const std::vector<ServerName>& via) {
-    if (via.empty())
-        co_return make_error(Errc::not_found, "No server to join this room through.");
-    Error last = make_error(Errc::remote_unavailable, "No server could be reached.");
+    // Only ourselves to ask: a room nobody here or elsewhere knows of.
+    Error last = make_error(Errc::not_found, "Unknown room: no server to join it through.");
     for (const auto& server : via) {
         if (server == own_name_) continue;
         auto joined = co_await join_via(user, room_id, server);
