@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "routing/router.hpp"  // percent_decode
+
 namespace chat::daemon {
 
 namespace {
@@ -54,30 +56,6 @@ bool iequal(std::string_view a, std::string_view b) {
     return true;
 }
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-std::optional<std::string> percent_decoded(std::string_view text) {
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] != '%') {
-            out.push_back(text[i]);
-            continue;
-        }
-        if (i + 2 >= text.size()) return std::nullopt;
-        int high = hex_value(text[i + 1]);
-        int low = hex_value(text[i + 2]);
-        if (high < 0 || low < 0) return std::nullopt;
-        out.push_back(static_cast<char>(high * 16 + low));
-        i += 2;
-    }
-    return out;
-}
-
 std::optional<std::string> acceptable_name(std::optional<std::string> name) {
     if (!name || name->empty() || name->size() > kMaxFilenameBytes) return std::nullopt;
     for (char c : *name)
@@ -101,7 +79,7 @@ std::optional<std::string> disposition_filename(std::string_view disposition) {
         if (iequal(name, "filename*")) {
             constexpr std::string_view kUtf8 = "utf-8''";
             if (value.size() >= kUtf8.size() && iequal(value.substr(0, kUtf8.size()), kUtf8))
-                extended = percent_decoded(value.substr(kUtf8.size()));
+                extended = percent_decode(value.substr(kUtf8.size()));
         } else if (iequal(name, "filename")) {
             if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
                 value = value.substr(1, value.size() - 2);
