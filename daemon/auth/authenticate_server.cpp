@@ -1,5 +1,6 @@
 #include "auth/authenticate_server.hpp"
 
+#include <cctype>
 #include <string_view>
 #include <vector>
 

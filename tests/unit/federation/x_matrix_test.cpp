@@ -89,7 +89,9 @@ TEST(XMatrix, ParserRefusesMalformedHeaders) {
          }) {
         auto parsed = parse_x_matrix(bad);
         EXPECT_FALSE(parsed) << bad;
-        if (!parsed) EXPECT_EQ(parsed.error().code, Errc::unknown_token) << bad;
+        if (!parsed) {
+            EXPECT_EQ(parsed.error().code, Errc::unknown_token) << bad;
+        }
     }
     EXPECT_FALSE(parse_x_matrix("X-Matrix origin=a.org,key=k,sig=" +
                                 std::string(kMaxXMatrixHeaderBytes, 'a')));

@@ -8,8 +8,9 @@ namespace chat::store::sqlite {
 
 namespace {
 
-constexpr std::string_view kColumns =
-    "server_name, key_id, public_key, valid_until_ts, expired_ts, fetched_ts, key_json";
+// Statements are cached by their text's address: literals only.
+#define CHAT_SERVER_KEY_COLUMNS \
+    "server_name, key_id, public_key, valid_until_ts, expired_ts, fetched_ts, key_json"
 
 Result<ServerKeyRow> read_server_key(const Query& q) {
     return ServerKeyRow{.server_name = std::string(q.text(0)),
@@ -25,23 +26,23 @@ Result<ServerKeyRow> read_server_key(const Query& q) {
 
 Result<std::optional<ServerKeyRow>> SqliteServerKeys::get(std::string_view server_name,
                                                           std::string_view key_id) {
-    return optional_row(conn_.query("SELECT " + std::string(kColumns) +
-                                        " FROM server_keys WHERE server_name = ?1 AND key_id = ?2",
+    return optional_row(conn_.query("SELECT " CHAT_SERVER_KEY_COLUMNS
+                                    " FROM server_keys WHERE server_name = ?1 AND key_id = ?2",
                                     server_name, key_id),
                         read_server_key);
 }
 
 Result<std::vector<ServerKeyRow>> SqliteServerKeys::for_server(std::string_view server_name) {
-    return all_rows(conn_.query("SELECT " + std::string(kColumns) +
-                                    " FROM server_keys WHERE server_name = ?1 ORDER BY key_id",
+    return all_rows(conn_.query("SELECT " CHAT_SERVER_KEY_COLUMNS
+                                " FROM server_keys WHERE server_name = ?1 ORDER BY key_id",
                                 server_name),
                     read_server_key);
 }
 
 Result<void> SqliteServerKeys::put(const ServerKeyRow& row) {
     auto put = conn_.run(
-        "INSERT OR REPLACE INTO server_keys(" + std::string(kColumns) +
-            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT OR REPLACE INTO server_keys(" CHAT_SERVER_KEY_COLUMNS
+        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         row.server_name, row.key_id, row.public_key, row.valid_until_ts, row.expired_ts,
         row.fetched_ts, row.key_json);
     if (!put) return put.error();
