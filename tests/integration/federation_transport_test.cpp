@@ -285,6 +285,17 @@ TEST_F(FederationTransport, RemoteProfilesAndAliasesThroughTheClientApi) {
     EXPECT_EQ(missing.status, 404) << missing.text;
     EXPECT_EQ(missing.errcode(), "M_NOT_FOUND");
 
+    // B's published directory, read by a user of A (GET and POST).
+    auto listed = alice.get("/_matrix/client/v3/publicRooms?limit=50&server=" + escape(*b_name_));
+    ASSERT_EQ(listed.status, 200) << listed.text << a_->log_tail();
+    bool found = false;
+    for (const auto& entry : listed.body["chunk"]) found = found || entry["room_id"] == room_id;
+    EXPECT_TRUE(found) << listed.text;
+    auto searched = alice.post("/_matrix/client/v3/publicRooms?server=" + escape(*b_name_),
+                               {{"filter", {{"generic_search_term", "no such room anywhere"}}}});
+    ASSERT_EQ(searched.status, 200) << searched.text;
+    EXPECT_TRUE(searched.body["chunk"].empty()) << searched.text;
+
     // An unreachable server: 502, not a hang or a crash.
     auto down = alice.get("/_matrix/client/v3/profile/" + escape("@x:127.0.0.1:1"));
     EXPECT_EQ(down.status, 502) << down.text;
