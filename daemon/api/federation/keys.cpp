@@ -1,6 +1,5 @@
 #include "api/federation/keys.hpp"
 
-#include <algorithm>
 #include <charconv>
 
 #include <nlohmann/json.hpp>

@@ -8,7 +8,8 @@ namespace chat::store::sqlite {
 
 namespace {
 
-// Statements are cached by their text's address: literals only.
+// The statement cache (Connection::prepare) keys on the SQL text's address:
+// every statement must be a literal, never a string built at run time.
 #define CHAT_SERVER_KEY_COLUMNS \
     "server_name, key_id, public_key, valid_until_ts, expired_ts, fetched_ts, key_json"
 
