@@ -1,5 +1,6 @@
 #include "auth/authenticate_server.hpp"
 
+#include <cctype>
 #include <string_view>
 #include <vector>
 
@@ -48,7 +49,8 @@ Task<Result<ServerName>> authenticate_server(Request& request) {
     // versions 1-5 may hold any).
     std::optional<nlohmann::json> content;
     if (!request.body().empty()) {
-        auto parsed = json::parse(request.body(), json::ParseOptions{.numbers = json::Numbers::lenient});
+        auto parsed = json::parse(request.body(),
+                                  json::ParseOptions{.numbers = json::Numbers::lenient});
         if (!parsed) co_return parsed.error();
         if (!parsed->is_object())
             co_return make_error(Errc::bad_json, "Request body must be a JSON object");
@@ -124,7 +126,9 @@ Task<Result<void>> check_room_acl(const Request& request, const RoomId& room_id,
             if (!event) return event.error();
             if (!*event) return std::optional<nlohmann::json>();
             auto content = (*event)->json.find("content");
-            if (content == (*event)->json.end()) return std::optional<nlohmann::json>(nlohmann::json::object());
+            // An ACL event without content denies everyone (no `allow`).
+            if (content == (*event)->json.end())
+                return std::optional<nlohmann::json>(nlohmann::json::object());
             return std::optional<nlohmann::json>(*content);
         });
     if (!acl) co_return acl.error();

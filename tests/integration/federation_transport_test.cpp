@@ -106,8 +106,11 @@ protected:
         b_name_ = new std::string("localhost:" + std::to_string(b_port));
         test_server_->set_well_known({{"m.server", "127.0.0.1:" + std::to_string(c_port)}});
         old_key_ = new crypto::SigningKey(crypto::SigningKey::generate("old"));
+        // A asks B for keys of servers that do not answer themselves.
         a_ = Daemon::start_federating(dirs_[0].path(), *a_name_, a_port, {},
-                                      "well_known_port: " + std::to_string(test_server_->port()))
+                                      "well_known_port: " + std::to_string(test_server_->port()) +
+                                          "\ntrusted_key_servers: [{server_name: \"" + *b_name_ +
+                                          "\"}]")
                  .release();
         b_ = Daemon::start_federating(
                  dirs_[1].path(), *b_name_, b_port, {},
@@ -256,6 +259,28 @@ TEST_F(FederationTransport, SignedRequestsAreAcceptedAndForgeriesRefused) {
                    "tampered body");
 }
 
+TEST_F(FederationTransport, KeysOfAServerThatIsDownComeFromTheNotary) {
+    auto gone = std::make_unique<TestServer>();
+    const auto origin = gone->server_name();
+    const auto key = gone->key();
+    // B, A's notary, learns the server's keys while it is up...
+    auto cached = MatrixClient(b_->port()).get("/_matrix/key/v2/query/" + escape(origin));
+    ASSERT_EQ(cached.status, 200);
+    ASSERT_EQ(cached.body["server_keys"].size(), 1u) << cached.text;
+    gone.reset();
+    // ...so A accepts its signed request although it cannot reach it.
+    const std::string path = "/_matrix/federation/v1/publicRooms";
+    auto answer = federation_request(a_->port(), "GET", path,
+                                     {sign_header(origin, *a_name_, key, "GET", path, nullptr)});
+    EXPECT_EQ(answer.status, 200) << answer.text << a_->log_tail();
+    // A server unknown to everyone stays refused.
+    auto stranger = crypto::SigningKey::generate("t1");
+    auto refused = federation_request(
+        a_->port(), "GET", path,
+        {sign_header("127.0.0.1:1", *a_name_, stranger, "GET", path, nullptr)});
+    EXPECT_EQ(refused.status, 401) << refused.text;
+}
+
 TEST_F(FederationTransport, RemoteProfilesAndAliasesThroughTheClientApi) {
     auto bob = MatrixClient::registered(b_->port(), "remote_bob");
     ASSERT_EQ(bob.put("/_matrix/client/v3/profile/" + escape(bob.user_id()) + "/displayname",
@@ -284,6 +309,17 @@ TEST_F(FederationTransport, RemoteProfilesAndAliasesThroughTheClientApi) {
         alice.get("/_matrix/client/v3/directory/room/" + escape("#nothere:" + *b_name_));
     EXPECT_EQ(missing.status, 404) << missing.text;
     EXPECT_EQ(missing.errcode(), "M_NOT_FOUND");
+
+    // B's published directory, read by a user of A (GET and POST).
+    auto listed = alice.get("/_matrix/client/v3/publicRooms?limit=50&server=" + escape(*b_name_));
+    ASSERT_EQ(listed.status, 200) << listed.text << a_->log_tail();
+    bool found = false;
+    for (const auto& entry : listed.body["chunk"]) found = found || entry["room_id"] == room_id;
+    EXPECT_TRUE(found) << listed.text;
+    auto searched = alice.post("/_matrix/client/v3/publicRooms?server=" + escape(*b_name_),
+                               {{"filter", {{"generic_search_term", "no such room anywhere"}}}});
+    ASSERT_EQ(searched.status, 200) << searched.text;
+    EXPECT_TRUE(searched.body["chunk"].empty()) << searched.text;
 
     // An unreachable server: 502, not a hang or a crash.
     auto down = alice.get("/_matrix/client/v3/profile/" + escape("@x:127.0.0.1:1"));

@@ -281,14 +281,14 @@ Result<void> set_since(DirectoryQuery& query, const std::optional<std::string>& 
     return ok();
 }
 
-// `server` names whose directory to list: ours only, until federation can
-// ask another server for its own.
-Result<void> check_server(const Request& request) {
+// `server` names whose directory to list: none (or ours) for ours, another
+// for that server's, asked over federation (api/client/remote_lookups.cpp).
+Result<std::optional<ServerName>> remote_server(const Request& request) {
     auto server = request.query("server");
-    // TODO(#9): list another server's directory over federation.
-    if (server && *server != request.services().server_name)
-        return make_error(Errc::invalid_param, "Listing another server's rooms is not supported");
-    return ok();
+    if (!server || *server == request.services().server_name) return std::optional<ServerName>();
+    auto name = ServerName::parse(*server);
+    if (!name) return make_error(Errc::invalid_param, "Invalid server name");
+    return std::optional<ServerName>(std::move(*name));
 }
 
 Task<Result<Reply>> list_public_rooms(Request& request, DirectoryQuery query) {
@@ -506,7 +506,9 @@ Task<Result<Reply>> put_directory_list_room(Request& request) {
 }
 
 Task<Result<Reply>> get_public_rooms(Request& request) {
-    if (auto server = check_server(request); !server) co_return server.error();
+    auto server = remote_server(request);
+    if (!server) co_return server.error();
+    if (*server) co_return co_await get_remote_public_rooms(request, std::move(**server));
     co_return co_await public_rooms_from_query(request);
 }
 
@@ -521,7 +523,9 @@ Task<Result<Reply>> public_rooms_from_query(Request& request) {
 
 Task<Result<Reply>> post_public_rooms(Request& request) {
     if (auto authed = co_await authenticate(request); !authed) co_return authed.error();
-    if (auto server = check_server(request); !server) co_return server.error();
+    auto server = remote_server(request);
+    if (!server) co_return server.error();
+    if (*server) co_return co_await post_remote_public_rooms(request, std::move(**server));
     co_return co_await public_rooms_from_body(request);
 }
 

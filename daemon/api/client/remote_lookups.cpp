@@ -16,7 +16,44 @@ std::optional<std::string> string_of(const nlohmann::json& body, const char* fie
     return found->get<std::string>();
 }
 
+// A directory page as the spec defines it, and nothing else the remote sent.
+Result<Reply> public_rooms_reply(const Result<nlohmann::json>& answer, const ServerName& server) {
+    if (!answer) return answer.error();
+    auto chunk = answer->find("chunk");
+    if (chunk == answer->end() || !chunk->is_array())
+        return make_error(Errc::remote_unavailable, "A remote server did not answer.",
+                          std::string(server.str()) + ": malformed publicRooms answer");
+    nlohmann::json out = {{"chunk", *chunk}};
+    for (const char* field : {"next_batch", "prev_batch"})
+        if (auto token = string_of(*answer, field)) out[field] = *token;
+    if (auto total = answer->find("total_room_count_estimate");
+        total != answer->end() && total->is_number_integer())
+        out["total_room_count_estimate"] = *total;
+    return Reply::json(out);
+}
+
 }  // namespace
+
+Task<Result<Reply>> get_remote_public_rooms(Request& request, ServerName server) {
+    std::string path = "/_matrix/federation/v1/publicRooms";
+    char separator = '?';
+    for (const char* name : {"limit", "since", "include_all_networks", "third_party_instance_id"}) {
+        auto value = request.query(name);
+        if (!value) continue;
+        path += separator + std::string(name) + "=" + federation::percent_encode(*value);
+        separator = '&';
+    }
+    auto answer = co_await request.services().federation_client->get(server, std::move(path));
+    co_return public_rooms_reply(answer, server);
+}
+
+Task<Result<Reply>> post_remote_public_rooms(Request& request, ServerName server) {
+    auto body = request.json_object(true);
+    if (!body) co_return body.error();
+    auto answer = co_await request.services().federation_client->post(
+        server, "/_matrix/federation/v1/publicRooms", std::move(*body));
+    co_return public_rooms_reply(answer, server);
+}
 
 Task<Result<accounts::Profile>> get_remote_profile(const Request& request, UserId user) {
     auto server = ServerName::parse(user.server());

@@ -2,6 +2,7 @@
 
 #include <chat/accounts/account_service.hpp>
 #include <chat/core/room_alias.hpp>
+#include <chat/core/server_name.hpp>
 #include <chat/core/user_id.hpp>
 
 #include "routing/router.hpp"
@@ -20,5 +21,12 @@ Task<Result<accounts::Profile>> get_remote_profile(const Request& request, UserI
 // GET /_matrix/client/v3/directory/room/{roomAlias} for another server's
 // alias: GET /_matrix/federation/v1/query/directory?room_alias= on it.
 Task<Result<Reply>> get_remote_directory_room(Request& request, RoomAlias alias);
+
+// GET and POST /_matrix/client/v3/publicRooms?server=<another server>: that
+// server's directory, from /_matrix/federation/v1/publicRooms. GET passes
+// limit, since, include_all_networks and third_party_instance_id on; POST
+// passes the body (a JSON object) on.
+Task<Result<Reply>> get_remote_public_rooms(Request& request, ServerName server);
+Task<Result<Reply>> post_remote_public_rooms(Request& request, ServerName server);
 
 }  // namespace chat::daemon

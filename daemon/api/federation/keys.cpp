@@ -1,5 +1,6 @@
 #include "api/federation/keys.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include <nlohmann/json.hpp>

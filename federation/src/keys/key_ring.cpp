@@ -1,7 +1,13 @@
 #include <chat/federation/keys/key_ring.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <set>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <chat/crypto/json_signing.hpp>
 #include <chat/federation/runtime/blocking_pool.hpp>
@@ -58,14 +64,39 @@ void KeyRing::remember(const ServerName& server, const CachedKey& key) {
     cache_.insert_or_assign(CacheKey(server.str(), key.key.key_id()), key);
 }
 
-bool KeyRing::claim_fetch(const ServerName& server) {
+KeyRing::FetchClaim KeyRing::claim_fetch(const ServerName& server) {
     const auto now = clock_.now_ms();
     std::lock_guard lock(mutex_);
-    auto [entry, inserted] = last_fetch_.try_emplace(std::string(server.str()), now);
-    if (inserted) return true;
-    if (now - entry->second < options_.min_refetch_interval_ms) return false;
-    entry->second = now;
-    return true;
+    auto [entry, inserted] = fetches_.try_emplace(std::string(server.str()));
+    auto& state = entry->second;
+    if (state.in_flight) return FetchClaim::in_flight;
+    if (!inserted && now - state.started_ms < options_.min_refetch_interval_ms)
+        return FetchClaim::recent;
+    state = FetchState{now, true};
+    return FetchClaim::claimed;
+}
+
+void KeyRing::finish_fetch(const ServerName& server) {
+    std::lock_guard lock(mutex_);
+    auto found = fetches_.find(std::string(server.str()));
+    if (found != fetches_.end()) found->second.in_flight = false;
+}
+
+Task<void> KeyRing::wait_for_fetch(ServerName server) {
+    // A fetch takes at most connect plus request timeouts; a burst of
+    // requests from a new server waits for the one fetch instead of failing.
+    constexpr auto kStep = std::chrono::milliseconds(50);
+    constexpr int kMaxSteps = 60 * 20;
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+    for (int step = 0; step < kMaxSteps; ++step) {
+        {
+            std::lock_guard lock(mutex_);
+            auto found = fetches_.find(std::string(server.str()));
+            if (found == fetches_.end() || !found->second.in_flight) co_return;
+        }
+        timer.expires_after(kStep);
+        co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    }
 }
 
 Result<nlohmann::json> KeyRing::own_keys() const {
@@ -191,9 +222,19 @@ Task<Result<crypto::VerifyKey>> KeyRing::verify_key(const ServerName& server,
         }
     }
 
-    if (!claim_fetch(name))
+    switch (claim_fetch(name)) {
+    case FetchClaim::claimed: break;
+    case FetchClaim::in_flight: {
+        co_await wait_for_fetch(name);
+        if (auto hit = cached(name, id); hit && usable(*hit, needed_at_ms)) co_return hit->key;
+        co_return make_error(Errc::not_found, "Server key not found",
+                             key_text(name, id) + ": not in the response fetched just now");
+    }
+    case FetchClaim::recent:
         co_return make_error(Errc::not_found, "Server key not found",
                              key_text(name, id) + ": fetched recently");
+    }
+    FetchGuard guard{*this, name};
     auto direct = co_await fetch_direct(name);
     if (auto hit = cached(name, id); hit && usable(*hit, needed_at_ms)) co_return hit->key;
     auto notaries = co_await fetch_from_notaries(name, id, needed_at_ms);
@@ -246,7 +287,8 @@ Task<Result<std::vector<nlohmann::json>>> KeyRing::responses_for(
     const bool fresh = std::any_of(rows->begin(), rows->end(), [&](const store::ServerKeyRow& r) {
         return !r.expired_ts && r.valid_until_ts >= minimum_valid_until_ts;
     });
-    if (!fresh && claim_fetch(server)) {
+    if (!fresh && claim_fetch(server) == FetchClaim::claimed) {
+        FetchGuard guard{*this, server};
         if (auto fetched = co_await fetch_direct(server); fetched) {
             rows = co_await db_.read("server_keys_of", [&](store::ReadTxn& txn) {
                 return txn.server_keys().for_server(server.str());

@@ -8,6 +8,8 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
 
@@ -45,6 +47,11 @@ class FakeFetcher final : public KeyFetcher {
 public:
     Task<Result<nlohmann::json>> fetch_server_keys(ServerName server) override {
         ++direct_calls;
+        if (slow) {  // long enough for a second lookup to arrive meanwhile
+            boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+            timer.expires_after(std::chrono::milliseconds(50));
+            co_await timer.async_wait(boost::asio::use_awaitable);
+        }
         auto found = direct.find(std::string(server.str()));
         if (found == direct.end())
             co_return make_error(Errc::remote_unavailable, "down");
@@ -61,6 +68,7 @@ public:
     std::map<std::string, nlohmann::json> notary_answers;
     nlohmann::json last_notary_body;
     int direct_calls = 0;
+    bool slow = false;
     int notary_calls = 0;
 };
 
@@ -138,6 +146,22 @@ TEST_F(KeyRingTest, RefetchesWhenTheCachedKeyIsTooOldAndRateLimits) {
     // Unknown key ids do not hammer the server either.
     EXPECT_FALSE(run(keys->verify_key(name("b.org"), "ed25519:nope", clock_.now)));
     EXPECT_EQ(fetcher_.direct_calls, 2);
+}
+
+TEST_F(KeyRingTest, ConcurrentLookupsShareOneFetch) {
+    fetcher_.direct["b.org"] = b_keys(3600 * 1000);
+    fetcher_.slow = true;
+    auto keys = ring();
+    const auto b = name("b.org");
+    boost::asio::io_context io;
+    auto first = boost::asio::co_spawn(
+        io, optional_of(keys->verify_key(b, "ed25519:b1", clock_.now)), boost::asio::use_future);
+    auto second = boost::asio::co_spawn(
+        io, optional_of(keys->verify_key(b, "ed25519:b1", clock_.now)), boost::asio::use_future);
+    io.run();
+    EXPECT_TRUE(*first.get());
+    EXPECT_TRUE(*second.get());
+    EXPECT_EQ(fetcher_.direct_calls, 1);
 }
 
 TEST_F(KeyRingTest, OldKeysOnlyBeforeTheyExpired) {

@@ -8,8 +8,7 @@ namespace chat::store::sqlite {
 
 namespace {
 
-// The statement cache (Connection::prepare) keys on the SQL text's address:
-// every statement must be a literal, never a string built at run time.
+// Statements are cached by their text's address: literals only.
 #define CHAT_SERVER_KEY_COLUMNS \
     "server_name, key_id, public_key, valid_until_ts, expired_ts, fetched_ts, key_json"
 

@@ -103,8 +103,20 @@ private:
     std::optional<CachedKey> own_key(std::string_view key_id) const;
     std::optional<CachedKey> cached(const ServerName& server, std::string_view key_id) const;
     void remember(const ServerName& server, const CachedKey& key);
-    // Claims the next fetch of `server`; false when one happened too recently.
-    bool claim_fetch(const ServerName& server);
+    // Who fetches `server`'s keys now: us (claimed), another coroutine that
+    // is at it (in_flight: wait for it), or nobody, since a fetch happened
+    // within min_refetch_interval_ms (recent).
+    enum class FetchClaim { claimed, in_flight, recent };
+    FetchClaim claim_fetch(const ServerName& server);
+    void finish_fetch(const ServerName& server);
+    // Ends a claimed fetch however the coroutine leaves (errors, exceptions).
+    struct FetchGuard {
+        KeyRing& ring;
+        ServerName server;
+        ~FetchGuard() { ring.finish_fetch(server); }
+    };
+    // Polls until no fetch of `server` is in flight (or about a minute passed).
+    Task<void> wait_for_fetch(ServerName server);
     // Checks and stores a response said to be `server`'s. Errors: as parse_server_keys.
     Task<Result<ServerKeyResponse>> accept_response(ServerName server, nlohmann::json response);
     Task<Result<void>> fetch_direct(ServerName server);
@@ -122,7 +134,11 @@ private:
 
     mutable std::mutex mutex_;
     std::map<CacheKey, CachedKey> cache_;            // guarded by mutex_
-    std::map<std::string, std::int64_t> last_fetch_;  // server -> ms; guarded by mutex_
+    struct FetchState {
+        std::int64_t started_ms = 0;
+        bool in_flight = false;
+    };
+    std::map<std::string, FetchState> fetches_;  // by server; guarded by mutex_
 };
 
 }  // namespace chat::federation
