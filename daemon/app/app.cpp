@@ -134,8 +134,11 @@ App::App(Config config)
 }
 
 App::~App() {
-    // Its strand lives in the io_context: it must go before io_ does.
+    // These hold I/O objects (a strand; the timers of waiters still parked,
+    // such as the push sender's) whose services live in the io_context: they
+    // must go before io_ does. Nothing runs any more to use them.
     federation_sender_.reset();
+    wake_.reset();
 }
 
 Result<void> App::start() {
