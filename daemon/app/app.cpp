@@ -32,6 +32,7 @@
 #include <chat/receipts/delivery.hpp>
 #include <chat/store/sqlite.hpp>
 
+#include "api/client/federation_edus.hpp"
 #include "app/signing_key_file.hpp"
 #include "bus/redis_bus.hpp"
 #include "auth/nonces.hpp"
@@ -453,11 +454,13 @@ Task<Result<void>> App::infer_delivery(std::vector<std::pair<UserId, std::int64_
                                           .inferred = config_.delivery_inferred,
                                           .public_rooms = config_.delivery_public_rooms};
     const auto now = clock_.now_ms();
+    std::vector<store::InferredDeliveryRow> moves;  // for remote senders' servers
     auto moved = co_await db_->write(
         "infer_delivery", [&](store::WriteTxn& txn) -> Result<std::optional<store::Position>> {
             std::optional<store::Position> last;
+            moves.clear();  // a retried transaction starts again
             for (const auto& [user, position] : noted) {
-                auto pos = receipts::infer_delivery(txn, user, position, now, policy);
+                auto pos = receipts::infer_delivery(txn, user, position, now, policy, &moves);
                 if (!pos) return pos.error();
                 if (*pos) last = *pos;
             }
@@ -466,6 +469,7 @@ Task<Result<void>> App::infer_delivery(std::vector<std::pair<UserId, std::int64_
     if (!moved) co_return moved.error();
     for (const auto& [user, position] : noted) delivery_acks_->acked(user, position);
     if (*moved) wake_->advanced(store::Stream::receipts, **moved);
+    co_await share_inferred_delivery(services_, std::move(moves));
     co_return ok();
 }
 

@@ -55,7 +55,7 @@ protected:
         a_ = Daemon::start_federating(a_dir_.path(), a_name_, a_port_, {}, retry_yaml_);
     }
     void start_b() {
-        b_ = Daemon::start_federating(b_dir_.path(), b_name_, b_port_, {}, retry_yaml_);
+        b_ = Daemon::start_federating(b_dir_.path(), b_name_, b_port_, b_extra_yaml_, retry_yaml_);
     }
     void kill_b() {
         ::kill(b_->pid(), SIGKILL);
@@ -121,6 +121,7 @@ protected:
     std::uint16_t a_port_ = 0, b_port_ = 0;
     std::string a_name_, b_name_;
     std::string retry_yaml_ = "retry_base_ms: 200\nretry_max_ms: 1000";
+    std::string b_extra_yaml_;
     std::unique_ptr<Daemon> a_, b_;
     std::optional<MatrixClient> alice_, bob_;
 };
@@ -447,6 +448,76 @@ TEST_F(FederationRooms, ForgedPdusAreRefused) {
         EXPECT_NE(body, "wrong origin");
         EXPECT_NE(body, "altered");
     }
+}
+
+// Receipts of `user` of `type` on `event` in the ephemeral events of `room`.
+bool has_receipt(const json& sync, const std::string& room, const std::string& event,
+                 const std::string& type, const std::string& user) {
+    if (!sync.contains("rooms") || !sync["rooms"]["join"].contains(room)) return false;
+    for (const auto& e : sync["rooms"]["join"][room]["ephemeral"]["events"])
+        if (e["type"] == "m.receipt" && e["content"].contains(event) &&
+            e["content"][event].contains(type) && e["content"][event][type].contains(user))
+            return true;
+    return false;
+}
+
+constexpr const char* kDelivery = "org.matrix.msc4089.delivery";
+
+// Issue 9: bob's explicit MSC4089 delivery receipt on B reaches alice (the
+// sender) on A; his m.read.private never leaves B. B infers nothing here,
+// so only the explicit receipt can show.
+TEST_F(FederationRooms, DeliveryReceiptsCrossServersButPrivateReadsDoNot) {
+    b_extra_yaml_ = "receipts:\n  delivery:\n    inferred: false";
+    b_->stop();
+    start_b();
+    const auto room = shared_room();
+    const auto first = alice_->send_text(room, "first");
+    const auto second = alice_->send_text(room, "second");
+    sync_until(*bob_, [&](const json& s) { return timeline_has(s, room, "second"); });
+    auto base = alice_->sync(std::nullopt, 0);
+    ASSERT_EQ(base.status, 200) << base.text;
+    const std::string since = base.body["next_batch"];
+
+    auto receipt = [&](const std::string& type, const std::string& event) {
+        auto answer = bob_->post("/_matrix/client/v3/rooms/" + escape(room) + "/receipt/" + type +
+                                     "/" + escape(event),
+                                 json::object());
+        ASSERT_EQ(answer.status, 200) << answer.text;
+    };
+    receipt(kDelivery, first);
+    receipt("m.read.private", first);
+    receipt("m.read", second);
+    // Alice sees the delivery receipt and the public read receipt; the
+    // private one would show as bob's read of `first`, were it sent.
+    bool delivered = false, read = false, private_leaked = false;
+    sync_until(
+        *alice_,
+        [&](const json& s) {
+            delivered |= has_receipt(s, room, first, kDelivery, bob_->user_id());
+            read |= has_receipt(s, room, second, "m.read", bob_->user_id());
+            private_leaked |= has_receipt(s, room, first, "m.read", bob_->user_id()) ||
+                              has_receipt(s, room, first, "m.read.private", bob_->user_id());
+            return delivered && read;
+        },
+        since);
+    EXPECT_TRUE(delivered);
+    EXPECT_FALSE(private_leaked);
+}
+
+// Delivery B infers from bob's syncs reaches alice on A, marked by nothing
+// bob's client did.
+TEST_F(FederationRooms, InferredDeliveryCrossesServers) {
+    const auto room = shared_room();
+    auto base = alice_->sync(std::nullopt, 0);
+    ASSERT_EQ(base.status, 200) << base.text;
+    const std::string since = base.body["next_batch"];
+    const auto hello = alice_->send_text(room, "are you there?");
+    // bob's incremental syncs pass the message: B infers its delivery.
+    auto bob_seen = sync_until(*bob_, [&](const json& s) { return timeline_has(s, room, "are you there?"); });
+    (void)bob_->sync(bob_seen.body.value("next_batch", ""), 0);
+    sync_until(
+        *alice_, [&](const json& s) { return has_receipt(s, room, hello, kDelivery, bob_->user_id()); },
+        since);
 }
 
 }  // namespace

@@ -73,8 +73,9 @@ Task<Result<void>> set_read_receipt(Request& request, const RoomId& room_id, std
                                            thread_id);
     });
     if (!moved) co_return moved.error();
-    // Public read receipts reach the room's other servers (m.receipt EDU).
-    if (*moved && type == "m.read") {
+    // Public read receipts reach the room's other servers (m.receipt EDU);
+    // m.read.private never leaves this server.
+    if (*moved && type == kRead) {
         nlohmann::json data = {{"ts", services.clock->now_ms()}};
         if (thread_id) data["thread_id"] = *thread_id;
         nlohmann::json content = {
@@ -99,7 +100,9 @@ Task<Result<void>> set_delivery_receipt(Request& request, const RoomId& room_id,
                                                  event_id, now, policy);
     });
     if (!moved) co_return moved.error();
-    if (*moved) services.wake->advanced(store::Stream::receipts, **moved);
+    if (!*moved) co_return ok();
+    services.wake->advanced(store::Stream::receipts, **moved);
+    co_await share_delivery_receipt(services, room_id, request.requester().user_id, event_id, now);
     co_return ok();
 }
 

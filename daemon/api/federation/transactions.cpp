@@ -1,10 +1,12 @@
 #include "api/federation/transactions.hpp"
 
+#include <algorithm>
 #include <list>
 #include <map>
 #include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -13,12 +15,14 @@
 #include <chat/federation/runtime/blocking_pool.hpp>
 #include <chat/ingest/event_ingest.hpp>
 #include <chat/presence/presence.hpp>
+#include <chat/receipts/delivery.hpp>
 #include <chat/rooms/room_service.hpp>
 #include <chat/rooms/visibility.hpp>
 #include <chat/store/txn.hpp>
 
 #include "api/federation/room_access.hpp"
 #include "api/federation/user_keys.hpp"
+#include "config/config.hpp"
 #include "services/presence_tracker.hpp"
 #include "services/services.hpp"
 #include "services/typing_tracker.hpp"
@@ -88,35 +92,88 @@ Task<void> typing_edu(const Services& services, const ServerName& origin, const 
         services.wake->poke();
 }
 
-// m.receipt: read receipts of users of the origin; only those listed change.
+// At most this many event ids of one user's receipt are taken (an
+// inferred delivery receipt names one event per sender of the server).
+constexpr std::size_t kMaxReceiptEvents = 20;
+
+struct RemoteReceipt {
+    UserId user;
+    std::vector<EventId> events;
+    nlohmann::json data;  // object
+};
+
+// The receipts of one type in one room, of users of the origin only.
+std::vector<RemoteReceipt> remote_receipts(const json& by_user, const ServerName& origin) {
+    std::vector<RemoteReceipt> out;
+    if (!by_user.is_object()) return out;
+    for (auto user_it = by_user.begin(); user_it != by_user.end(); ++user_it) {
+        auto user = UserId::parse(user_it.key());
+        if (!user || user->server() != origin.str() || !user_it->is_object()) continue;
+        auto ids = user_it->find("event_ids");
+        if (ids == user_it->end() || !ids->is_array()) continue;
+        RemoteReceipt receipt{.user = std::move(*user), .events = {}, .data = json::object()};
+        for (const auto& id : *ids) {
+            if (receipt.events.size() == kMaxReceiptEvents) break;
+            if (!id.is_string()) continue;
+            if (auto event = EventId::parse(id.get<std::string>())) receipt.events.push_back(*event);
+        }
+        if (receipt.events.empty()) continue;
+        if (auto data = user_it->find("data"); data != user_it->end() && data->is_object())
+            receipt.data = *data;
+        out.push_back(std::move(receipt));
+    }
+    return out;
+}
+
+// m.receipt: receipts of users of the origin; only those listed change.
+// Public read receipts (m.read) and MSC4089 delivery receipts are taken;
+// any other type is ignored, m.read.private above all: it is its owner's
+// alone and no server may set it for them.
 Task<void> receipt_edu(const Services& services, const ServerName& origin, const json& content) {
     if (!content.is_object()) co_return;
+    const receipts::DeliveryPolicy policy{.explicit_receipts = services.config->delivery_explicit,
+                                          .inferred = services.config->delivery_inferred,
+                                          .public_rooms = services.config->delivery_public_rooms};
     for (auto room_it = content.begin(); room_it != content.end(); ++room_it) {
         auto room = RoomId::parse(room_it.key());
         if (!room || !room_it->is_object()) continue;
-        auto reads = room_it->find("m.read");
-        if (reads == room_it->end() || !reads->is_object()) continue;
-        for (auto user_it = reads->begin(); user_it != reads->end(); ++user_it) {
-            auto user = UserId::parse(user_it.key());
-            if (!user || user->server() != origin.str() || !user_it->is_object()) continue;
-            auto ids = user_it->find("event_ids");
-            if (ids == user_it->end() || !ids->is_array() || ids->empty() ||
-                !ids->front().is_string())
-                continue;
-            auto event = EventId::parse(ids->front().get<std::string>());
-            if (!event) continue;
-            std::optional<std::string> thread;
-            if (auto data = user_it->find("data"); data != user_it->end() && data->is_object())
-                if (auto t = data->find("thread_id"); t != data->end() && t->is_string())
+        auto acl = co_await services.db->read("federation_receipt_acl", [&](store::ReadTxn& txn) {
+            return acl_allows(txn, *room, origin);
+        });
+        if (!acl || !*acl) continue;
+        if (auto reads = room_it->find("m.read"); reads != room_it->end()) {
+            for (const auto& receipt : remote_receipts(*reads, origin)) {
+                std::optional<std::string> thread;
+                if (auto t = receipt.data.find("thread_id"); t != receipt.data.end() && t->is_string())
                     thread = t->get<std::string>();
-            auto acl = co_await services.db->read("federation_receipt_acl", [&](store::ReadTxn& txn) {
-                return acl_allows(txn, *room, origin);
-            });
-            if (!acl || !*acl) continue;
-            auto moved = co_await services.db->run([&] {
-                return services.rooms->set_receipt(*user, *room, "m.read", *event, thread);
-            });
-            if (moved && *moved) services.wake->advanced(store::Stream::receipts, **moved);
+                auto moved = co_await services.db->run([&] {
+                    return services.rooms->set_receipt(receipt.user, *room, "m.read",
+                                                       receipt.events.front(), thread);
+                });
+                if (moved && *moved) services.wake->advanced(store::Stream::receipts, **moved);
+            }
+        }
+        auto deliveries = room_it->find(std::string(receipts::kDeliveryType));
+        if (deliveries == room_it->end()) continue;
+        const auto now = services.clock->now_ms();
+        for (const auto& receipt : remote_receipts(*deliveries, origin)) {
+            // The remote server's time, unless it lies in our future.
+            std::int64_t ts = now;
+            if (auto t = receipt.data.find("ts"); t != receipt.data.end() && t->is_number_integer())
+                ts = std::min(now, t->get<std::int64_t>());
+            // An inferred one is kept as a receipt of the event it names, if
+            // this server infers delivery itself.
+            auto taken = policy;
+            if (auto inferred = receipt.data.find("inferred");
+                inferred != receipt.data.end() && inferred->is_boolean() && inferred->get<bool>())
+                taken.explicit_receipts = policy.inferred;
+            for (const auto& event : receipt.events) {
+                // Refusals (not joined, unknown event) only drop this receipt.
+                auto moved = co_await services.db->write("federation_delivery", [&](store::WriteTxn& txn) {
+                    return receipts::record_delivery_receipt(txn, receipt.user, *room, event, ts, taken);
+                });
+                if (moved && *moved) services.wake->advanced(store::Stream::receipts, **moved);
+            }
         }
     }
 }

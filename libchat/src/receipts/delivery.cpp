@@ -77,10 +77,9 @@ Result<std::optional<store::Position>> record_delivery_receipt(store::WriteTxn& 
     return Moved(*pos);
 }
 
-Result<std::optional<store::Position>> infer_delivery(store::WriteTxn& txn, const UserId& user,
-                                                      store::Position synced_to,
-                                                      std::int64_t now_ts,
-                                                      const DeliveryPolicy& policy) {
+Result<std::optional<store::Position>> infer_delivery(
+    store::WriteTxn& txn, const UserId& user, store::Position synced_to, std::int64_t now_ts,
+    const DeliveryPolicy& policy, std::vector<store::InferredDeliveryRow>* moves) {
     using Moved = std::optional<store::Position>;
     auto acked = txn.delivery().acked_position(user);
     if (!acked) return acked.error();
@@ -126,14 +125,16 @@ Result<std::optional<store::Position>> infer_delivery(store::WriteTxn& txn, cons
         if (!newest) continue;
         auto pos = txn.next_position(store::Stream::receipts);
         if (!pos) return pos.error();
-        auto put = txn.delivery().put_inferred({.room_id = room,
-                                                .user_id = user,
-                                                .event_id = newest->event_id,
-                                                .event_ordering = newest->stream_ordering,
-                                                .ts = now_ts,
-                                                .sender_events = std::move(sender_events),
-                                                .stream_position = *pos});
+        store::InferredDeliveryRow move{.room_id = room,
+                                        .user_id = user,
+                                        .event_id = newest->event_id,
+                                        .event_ordering = newest->stream_ordering,
+                                        .ts = now_ts,
+                                        .sender_events = std::move(sender_events),
+                                        .stream_position = *pos};
+        auto put = txn.delivery().put_inferred(move);
         if (!put) return put.error();
+        if (moves) moves->push_back(std::move(move));
         last = *pos;
     }
     return last;

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include <chat/core/event_id.hpp>
 #include <chat/core/result.hpp>
@@ -43,10 +44,10 @@ Result<std::optional<store::Position>> record_delivery_receipt(store::WriteTxn& 
 // carried a `since` token there). Moves the user's inferred delivery
 // position in every joined room with new events from others, and tells each
 // sender of those events, marked inferred. Returns the last receipts stream
-// position taken, or none when nothing moved.
-Result<std::optional<store::Position>> infer_delivery(store::WriteTxn& txn, const UserId& user,
-                                                      store::Position synced_to,
-                                                      std::int64_t now_ts,
-                                                      const DeliveryPolicy& policy);
+// position taken, or none when nothing moved. When `moves` is given, each
+// move is appended to it (the daemon tells remote senders' servers).
+Result<std::optional<store::Position>> infer_delivery(
+    store::WriteTxn& txn, const UserId& user, store::Position synced_to, std::int64_t now_ts,
+    const DeliveryPolicy& policy, std::vector<store::InferredDeliveryRow>* moves = nullptr);
 
 }  // namespace chat::receipts
