@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include <sys/wait.h>
 
@@ -518,6 +520,143 @@ TEST_F(FederationRooms, InferredDeliveryCrossesServers) {
     sync_until(
         *alice_, [&](const json& s) { return has_receipt(s, room, hello, kDelivery, bob_->user_id()); },
         since);
+}
+
+// A federation request signed as `origin` with its daemon's key file;
+// status 0 when no answer came.
+Answer federation_request(const Daemon& origin_daemon, const std::string& origin,
+                          const std::string& destination, std::uint16_t port,
+                          const std::string& method, const std::string& uri,
+                          const json* body = nullptr) {
+    auto key = crypto::SigningKey::load(origin_daemon.data_dir() / "signing.key");
+    EXPECT_TRUE(key);
+    if (!key) return {};
+    auto header = federation::x_matrix_authorization(*ServerName::parse(origin),
+                                                     *ServerName::parse(destination), *key,
+                                                     method, uri, body);
+    EXPECT_TRUE(header);
+    if (!header) return {};
+    httplib::Client client("127.0.0.1", port);
+    client.set_read_timeout(20, 0);
+    httplib::Headers headers{{"Authorization", *header}};
+    httplib::Result res = method == "GET" ? client.Get(uri, headers)
+                                          : client.Put(uri, headers, body ? body->dump() : "{}",
+                                                       "application/json");
+    if (!res) return {};
+    Answer out;
+    out.status = res->status;
+    out.text = res->body;
+    out.body = json::parse(res->body, nullptr, /*allow_exceptions=*/false);
+    return out;
+}
+
+// Issue 9: a room of A with members on B and C; an m.room.server_acl then
+// denies B (served as "localhost"; A and C are IP literals, which ACL
+// patterns match without their ports, so B is the one that can be told
+// apart). Afterwards A takes nothing from B: its PDUs, its reads of the
+// room, its joins; C keeps working.
+TEST_F(FederationRooms, ServerAclShutsOutADeniedServerButNotTheOthers) {
+    TempDir c_dir;
+    const auto c_port = free_port();
+    const std::string c_name = "127.0.0.1:" + std::to_string(c_port);
+    auto c = Daemon::start_federating(c_dir.path(), c_name, c_port, {}, retry_yaml_);
+    auto carol = MatrixClient::registered(c->port(), "carol");
+
+    const auto room = shared_room({{"preset", "public_chat"}});
+    auto joined = carol.post("/_matrix/client/v3/join/" + escape(room) + "?server_name=" +
+                                 escape(a_name_),
+                             json::object());
+    ASSERT_EQ(joined.status, 200) << joined.text << c->log_tail();
+    alice_->send_text(room, "before the acl");
+    sync_until(*bob_, [&](const json& s) { return timeline_has(s, room, "before the acl"); });
+    sync_until(carol, [&](const json& s) { return timeline_has(s, room, "before the acl"); });
+
+    auto acl = alice_->put("/_matrix/client/v3/rooms/" + escape(room) + "/state/m.room.server_acl/",
+                           {{"allow", json::array({"*"})},
+                            {"deny", json::array({"localhost"})},
+                            {"allow_ip_literals", true}});
+    ASSERT_EQ(acl.status, 200) << acl.text;
+    const std::string acl_id = acl.body["event_id"];
+    {
+        const auto deadline = std::chrono::steady_clock::now() + 20s;
+        while (std::chrono::steady_clock::now() < deadline &&
+               state_event(carol, room, "m.room.server_acl")["event_id"] != acl_id)
+            std::this_thread::sleep_for(100ms);
+    }
+
+    // bob's message (B accepts its own user's event) reaches neither A nor C;
+    // carol's, sent after it, reaches alice.
+    bob_->send_text(room, "from the denied server");
+    carol.send_text(room, "from C after the acl");
+    sync_until(*alice_, [&](const json& s) { return timeline_has(s, room, "from C after the acl"); });
+    alice_->send_text(room, "from A after the acl");
+    sync_until(carol, [&](const json& s) { return timeline_has(s, room, "from A after the acl"); });
+    auto history = alice_->get("/_matrix/client/v3/rooms/" + escape(room) + "/messages?dir=b&limit=50");
+    ASSERT_EQ(history.status, 200) << history.text;
+    for (const auto& e : history.body["chunk"])
+        EXPECT_NE(e["content"].value("body", ""), "from the denied server");
+
+    // A PDU of bob's, sent to A by B itself: refused per PDU.
+    std::string prev, create, power_levels, bob_member;
+    for (const auto& e : history.body["chunk"])
+        if (prev.empty()) prev = e["event_id"];
+    for (const auto& e : alice_->get("/_matrix/client/v3/rooms/" + escape(room) + "/state").body) {
+        if (e["type"] == "m.room.create") create = e["event_id"];
+        if (e["type"] == "m.room.power_levels") power_levels = e["event_id"];
+        if (e["type"] == "m.room.member" && e["state_key"] == bob_->user_id()) bob_member = e["event_id"];
+    }
+    auto b_key = crypto::SigningKey::load(b_->data_dir() / "signing.key");
+    ASSERT_TRUE(b_key);
+    json pdu = {{"room_id", room},
+                {"sender", bob_->user_id()},
+                {"type", "m.room.message"},
+                {"content", {{"msgtype", "m.text"}, {"body", "raw from B"}}},
+                {"origin_server_ts", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count()},
+                {"depth", 1000},
+                {"prev_events", json::array({prev})},
+                {"auth_events", json::array({create, power_levels, bob_member})},
+                {"hashes", json::object()},
+                {"signatures", json::object()}};
+    ASSERT_TRUE(sign_event(pdu, b_name_, *b_key, RoomVersion::default_version()));
+    json txn = {{"origin", b_name_}, {"origin_server_ts", 1}, {"pdus", json::array({pdu})}};
+    auto sent = federation_request(*b_, b_name_, a_name_, a_port_, "PUT",
+                                   "/_matrix/federation/v1/send/acl1", &txn);
+    ASSERT_EQ(sent.status, 200) << sent.text;
+    ASSERT_EQ(sent.body["pdus"].size(), 1u) << sent.text;
+    // Refused for the ACL, not for some flaw of the test's PDU.
+    EXPECT_NE(sent.body["pdus"].begin().value().value("error", "").find("ACL"), std::string::npos)
+        << sent.text;
+
+    // B's reads of the room and its joins: 403 M_FORBIDDEN; the same reads
+    // from C: answered.
+    const std::string event = "?event_id=" + escape(acl_id);
+    const std::string newbie = "@newbie:" + b_name_;
+    const std::string version(RoomVersion::default_version().id);
+    const json empty = json::object();
+    for (const auto& [method, uri] : std::vector<std::pair<std::string, std::string>>{
+             {"GET", "/_matrix/federation/v1/state/" + escape(room) + event},
+             {"GET", "/_matrix/federation/v1/state_ids/" + escape(room) + event},
+             {"GET", "/_matrix/federation/v1/event/" + escape(acl_id)},
+             {"GET", "/_matrix/federation/v1/event_auth/" + escape(room) + "/" + escape(acl_id)},
+             {"GET", "/_matrix/federation/v1/backfill/" + escape(room) + "?v=" + escape(acl_id) +
+                         "&limit=5"},
+             {"GET", "/_matrix/federation/v1/make_join/" + escape(room) + "/" + escape(newbie) +
+                         "?ver=" + version},
+             {"GET", "/_matrix/federation/v1/make_leave/" + escape(room) + "/" +
+                         escape(bob_->user_id())},
+             {"PUT", "/_matrix/federation/v2/send_join/" + escape(room) + "/" + escape("$nope")},
+             {"PUT", "/_matrix/federation/v2/send_leave/" + escape(room) + "/" + escape("$nope")}}) {
+        auto answer = federation_request(*b_, b_name_, a_name_, a_port_, method, uri,
+                                         method == "PUT" ? &empty : nullptr);
+        EXPECT_EQ(answer.status, 403) << method << " " << uri << ": " << answer.text;
+        EXPECT_EQ(answer.errcode(), "M_FORBIDDEN") << method << " " << uri;
+    }
+    auto from_c = federation_request(*c, c_name, a_name_, a_port_, "GET",
+                                     "/_matrix/federation/v1/state_ids/" + escape(room) + event);
+    EXPECT_EQ(from_c.status, 200) << from_c.text;
+    EXPECT_EQ(c->stop(), 0) << c->log_tail();
 }
 
 }  // namespace

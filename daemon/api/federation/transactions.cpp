@@ -219,6 +219,12 @@ Task<Result<Reply>> put_federation_send(Request& request, const ServerName& orig
     json results = json::object();
     for (auto& pdu : *pdus) {
         std::string id = pdu.is_object() ? pdu.value("event_id", "") : "";
+        // The answer is keyed by the event id: computed for v3+, even for a
+        // PDU that then fails (the ACL's refusal too).
+        if (id.empty() && pdu.is_object() && pdu.contains("room_id") && pdu["room_id"].is_string())
+            if (auto room = RoomId::parse(pdu["room_id"].get<std::string>()))
+                if (auto version = co_await services.pdu_receiver->room_version(*room))
+                    if (auto computed = compute_event_id(pdu, **version)) id = *computed;
         // ACL per PDU (§4 step 3), before any work on it.
         if (pdu.is_object() && pdu.contains("room_id") && pdu["room_id"].is_string()) {
             if (auto room = RoomId::parse(pdu["room_id"].get<std::string>())) {
@@ -231,12 +237,6 @@ Task<Result<Reply>> put_federation_send(Request& request, const ServerName& orig
                 }
             }
         }
-        // The answer is keyed by the event id: computed for v3+, even for a
-        // PDU that then fails.
-        if (id.empty() && pdu.is_object() && pdu.contains("room_id") && pdu["room_id"].is_string())
-            if (auto room = RoomId::parse(pdu["room_id"].get<std::string>()))
-                if (auto version = co_await services.pdu_receiver->room_version(*room))
-                    if (auto computed = compute_event_id(pdu, **version)) id = *computed;
         auto outcome = co_await services.pdu_receiver->receive(pdu, origin);
         json entry = json::object();
         if (!outcome) {
