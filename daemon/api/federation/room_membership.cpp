@@ -13,6 +13,7 @@
 #include <chat/store/txn.hpp>
 
 #include "api/federation/room_access.hpp"
+#include "api/federation/send_join_state.hpp"
 #include "services/services.hpp"
 
 namespace chat::daemon {
@@ -150,22 +151,39 @@ Task<Result<Reply>> put_send_knock(Request& request, const ServerName& origin) {
     co_return Reply::json({{"knock_room_state", std::move(*state)}});
 }
 
+// omit_members=true (spec v1.6, partial state): `state` without member
+// events but the heroes', `auth_chain` without what `state` already holds
+// (api/federation/send_join_state.hpp); servers_in_room always.
 Task<Result<Reply>> put_send_join_v2(Request& request, const ServerName& origin) {
     const auto& services = request.services();
+    const bool omit_members = request.query("omit_members").value_or("false") == "true";
     auto join = co_await accept_membership(request, origin, "join");
     if (!join) co_return join.error();
     auto answer = co_await services.db->read("federation_send_join", [&](store::ReadTxn& txn) -> Result<json> {
         auto found = state_before(txn, (*join)->event_id(), /*include_event_in_chain=*/true);
         if (!found) return found.error();
-        auto state = pdus_json(txn, found->state);
+        auto rows = txn.events().get_many(found->state);
+        if (!rows) return rows.error();
+        const auto selected = select_join_state(*rows, (*join)->sender(), omit_members);
+        std::vector<EventId> chain_ids = std::move(found->auth_chain);
+        if (omit_members) {
+            // The auth chains of the join and of the state kept only.
+            std::vector<EventId> roots = selected.state;
+            roots.push_back((*join)->event_id());
+            auto chain = txn.events().auth_chain(roots);
+            if (!chain) return chain.error();
+            chain_ids = without_state_events(std::move(*chain), selected.state);
+        }
+        auto state = pdus_json(txn, selected.state);
         if (!state) return state.error();
-        auto chain = pdus_json(txn, found->auth_chain);
+        auto chain = pdus_json(txn, chain_ids);
         if (!chain) return chain.error();
         return json{{"origin", services.server_name},
                     {"state", std::move(*state)},
                     {"auth_chain", std::move(*chain)},
                     {"event", (*join)->json()},
-                    {"members_omitted", false}};
+                    {"members_omitted", selected.members_omitted},
+                    {"servers_in_room", selected.servers_in_room}};
     });
     if (!answer) co_return answer.error();
     co_return Reply::json(*answer);
