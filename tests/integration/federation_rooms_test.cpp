@@ -8,6 +8,7 @@
 #include <csignal>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -657,6 +658,64 @@ TEST_F(FederationRooms, ServerAclShutsOutADeniedServerButNotTheOthers) {
                                      "/_matrix/federation/v1/state_ids/" + escape(room) + event);
     EXPECT_EQ(from_c.status, 200) << from_c.text;
     EXPECT_EQ(c->stop(), 0) << c->log_tail();
+}
+
+// Issue 9: send_join v2 with omit_members=true, as a joining server of B
+// asks it of A (the test plays B with B's key): a named room's state comes
+// without member events, the auth chain without what the state holds, and
+// servers_in_room names both servers. Without the flag: the full state.
+TEST_F(FederationRooms, SendJoinOmitsMembersWhenAsked) {
+    const auto room = shared_room({{"preset", "public_chat"}, {"name", "Named"}});
+    auto b_key = crypto::SigningKey::load(b_->data_dir() / "signing.key");
+    ASSERT_TRUE(b_key);
+    auto join_as = [&](const std::string& localpart, bool omit) {
+        const std::string user = "@" + localpart + ":" + b_name_;
+        auto made = federation_request(*b_, b_name_, a_name_, a_port_, "GET",
+                                       "/_matrix/federation/v1/make_join/" + escape(room) + "/" +
+                                           escape(user) + "?ver=" +
+                                           std::string(RoomVersion::default_version().id));
+        EXPECT_EQ(made.status, 200) << made.text;
+        const RoomVersion* version = RoomVersion::find(made.body.value("room_version", ""));
+        EXPECT_TRUE(version);
+        if (!version) return Answer{};
+        json event = made.body["event"];
+        EXPECT_TRUE(sign_event(event, b_name_, *b_key, *version));
+        auto event_id = compute_event_id(event, *version);
+        EXPECT_TRUE(event_id);
+        if (!event_id) return Answer{};
+        return federation_request(*b_, b_name_, a_name_, a_port_, "PUT",
+                                  "/_matrix/federation/v2/send_join/" + escape(room) + "/" +
+                                      escape(*event_id) + (omit ? "?omit_members=true" : ""),
+                                  &event);
+    };
+    auto types_of = [](const json& events) {
+        std::multiset<std::string> out;
+        for (const auto& e : events) out.insert(e.value("type", ""));
+        return out;
+    };
+
+    auto full = join_as("full", false);
+    ASSERT_EQ(full.status, 200) << full.text << a_->log_tail();
+    EXPECT_EQ(full.body["members_omitted"], false);
+    EXPECT_EQ(types_of(full.body["state"]).count("m.room.member"), 2u) << full.text;
+
+    auto partial = join_as("partial", true);
+    ASSERT_EQ(partial.status, 200) << partial.text << a_->log_tail();
+    EXPECT_EQ(partial.body["members_omitted"], true);
+    const auto state_types = types_of(partial.body["state"]);
+    EXPECT_EQ(state_types.count("m.room.member"), 0u) << partial.text;
+    EXPECT_EQ(state_types.count("m.room.create"), 1u);
+    EXPECT_EQ(state_types.count("m.room.name"), 1u);
+    // The chain holds what authorises the join and the state (alice's join,
+    // which authorised the power levels), but nothing the state holds.
+    const auto chain_types = types_of(partial.body["auth_chain"]);
+    EXPECT_EQ(chain_types.count("m.room.create"), 0u) << partial.text;
+    EXPECT_EQ(chain_types.count("m.room.power_levels"), 0u) << partial.text;
+    EXPECT_GE(chain_types.count("m.room.member"), 1u) << partial.text;
+    std::set<std::string> servers;
+    for (const auto& s : partial.body["servers_in_room"]) servers.insert(s.get<std::string>());
+    // "full" of B joined before: B was in the room already.
+    EXPECT_EQ(servers, (std::set<std::string>{a_name_, b_name_}));
 }
 
 }  // namespace
