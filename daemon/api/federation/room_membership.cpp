@@ -14,6 +14,7 @@
 
 #include "api/federation/room_access.hpp"
 #include "api/federation/send_join_state.hpp"
+#include "auth/authenticate_server.hpp"
 #include "services/services.hpp"
 
 namespace chat::daemon {
@@ -65,18 +66,6 @@ Task<Result<Reply>> make_membership(Request& request, const ServerName& origin,
     co_return Reply::json({{"room_version", version}, {"event", std::move(made->event)}});
 }
 
-// forbidden when the room's server ACL denies `origin` (rooms we do not
-// have have no ACL here).
-Task<Result<void>> room_acl_allows(const Services& services, const RoomId& room,
-                                   const ServerName& origin) {
-    auto allowed = co_await services.db->read("federation_membership_acl", [&](store::ReadTxn& txn) {
-        return acl_allows(txn, room, origin);
-    });
-    if (!allowed) co_return allowed.error();
-    if (!*allowed) co_return make_error(Errc::forbidden, "Server is banned by the room's ACL");
-    co_return ok();
-}
-
 // send_join / send_leave: checks the signed event and takes it into the room.
 Task<Result<PduPtr>> accept_membership(Request& request, const ServerName& origin,
                                        std::string_view membership) {
@@ -85,7 +74,7 @@ Task<Result<PduPtr>> accept_membership(Request& request, const ServerName& origi
     if (!room) co_return make_error(Errc::invalid_param, "Invalid room id");
     // The room's server ACL comes first (§ "Server Access Control Lists":
     // send_join, send_leave and send_knock MUST be protected).
-    if (auto allowed = co_await room_acl_allows(services, *room, origin); !allowed)
+    if (auto allowed = co_await check_room_acl(request, *room, origin); !allowed)
         co_return allowed.error();
     auto body = request.json_object();
     if (!body) co_return body.error();
@@ -202,7 +191,7 @@ Task<Result<Reply>> put_invite_v2(Request& request, const ServerName& origin) {
     // An invite into a room whose ACL denies the inviting server (the
     // invitee may already be a member here) is refused like any request.
     if (auto room = RoomId::parse(request.path_param("roomId"))) {
-        if (auto allowed = co_await room_acl_allows(services, *room, origin); !allowed)
+        if (auto allowed = co_await check_room_acl(request, *room, origin); !allowed)
             co_return allowed.error();
     }
     auto version_field = body->find("room_version");
