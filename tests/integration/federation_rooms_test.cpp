@@ -648,7 +648,9 @@ TEST_F(FederationRooms, ServerAclShutsOutADeniedServerButNotTheOthers) {
              {"GET", "/_matrix/federation/v1/make_leave/" + escape(room) + "/" +
                          escape(bob_->user_id())},
              {"PUT", "/_matrix/federation/v2/send_join/" + escape(room) + "/" + escape("$nope")},
-             {"PUT", "/_matrix/federation/v2/send_leave/" + escape(room) + "/" + escape("$nope")}}) {
+             {"PUT", "/_matrix/federation/v2/send_leave/" + escape(room) + "/" + escape("$nope")},
+             {"PUT", "/_matrix/federation/v1/send_knock/" + escape(room) + "/" + escape("$nope")},
+             {"PUT", "/_matrix/federation/v2/invite/" + escape(room) + "/" + escape("$nope")}}) {
         auto answer = federation_request(*b_, b_name_, a_name_, a_port_, method, uri,
                                          method == "PUT" ? &empty : nullptr);
         EXPECT_EQ(answer.status, 403) << method << " " << uri << ": " << answer.text;
