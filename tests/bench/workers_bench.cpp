@@ -202,6 +202,7 @@ struct Outcome {
     double send_seconds = 0;
     std::vector<double> ack_ms;   // PUT /send round trips, sorted
     std::vector<double> sync_ms;  // send -> sync, sorted
+    std::vector<double> hop_ms;   // acknowledged -> synced: the way to the other worker, sorted
     std::size_t paged = 0;        // found by paging back past a limited timeline
     std::string load_before, load_after;
 };
@@ -578,6 +579,8 @@ std::optional<Outcome> measure(const Options& o, const RedisServer& redis, int c
         }
         outcome.ack_ms.push_back(ms_between(s.before, s.acked));
         outcome.sync_ms.push_back(ms_between(s.before, it->second.at));
+        // Negative when the /sync answer beat the sender's own 200 back.
+        outcome.hop_ms.push_back(ms_between(s.acked, it->second.at));
     }
     if (missing > 0 || !arrived) {
         std::fprintf(stderr, "FAILED: %zu of %zu acknowledged messages did not arrive within %lld s\n",
@@ -595,17 +598,20 @@ std::optional<Outcome> measure(const Options& o, const RedisServer& redis, int c
     outcome.paged = receiver.paged();
     std::sort(outcome.ack_ms.begin(), outcome.ack_ms.end());
     std::sort(outcome.sync_ms.begin(), outcome.sync_ms.end());
+    std::sort(outcome.hop_ms.begin(), outcome.hop_ms.end());
     return outcome;
 }
 
 void print_row(const Outcome& r) {
     const auto& a = r.ack_ms;
     const auto& l = r.sync_ms;
-    std::printf("| %d | %zu | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %zu | %s / %s |\n",
+    const auto& h = r.hop_ms;
+    std::printf("| %d | %zu | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %zu "
+                "| %s / %s |\n",
                 r.workers, r.sends, static_cast<double>(r.sends) / r.send_seconds,
                 percentile(a, 0.5), percentile(a, 0.99), percentile(l, 0.5), percentile(l, 0.9),
-                percentile(l, 0.99), l.back(), r.paged, r.load_before.c_str(),
-                r.load_after.c_str());
+                percentile(l, 0.99), l.back(), percentile(h, 0.5), percentile(h, 0.99), r.paged,
+                r.load_before.c_str(), r.load_after.c_str());
 }
 
 }  // namespace
@@ -635,15 +641,16 @@ int main(int argc, char** argv) {
             }
             outcomes.push_back(std::move(*outcome));
         }
-        auto amount = options->duration
-                          ? "for " + std::to_string(options->duration->count()) + " s"
-                          : std::to_string(options->messages) + " messages each";
-        if (options->rate > 0) amount += " at " + std::to_string(options->rate) + "/s in all";
-        std::printf("%d senders, %s; receiver on worker N-1\n\n", options->senders,
-                    amount.c_str());
-        std::printf("| workers | messages | sends/s | PUT p50 ms | PUT p99 ms | sync p50 ms | "
-                    "sync p90 ms | sync p99 ms | sync max ms | paged | load before / after |\n");
-        std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        if (options->duration)
+            std::printf("%d senders for %g s", options->senders, options->duration->count());
+        else
+            std::printf("%d senders x %d messages", options->senders, options->messages);
+        if (options->rate > 0) std::printf(" at %g/s in all", options->rate);
+        std::printf("; receiver on worker N-1; times in ms\n\n");
+        std::printf("| workers | messages | sends/s | PUT p50 | PUT p99 | sync p50 | sync p90 | "
+                    "sync p99 | sync max | ack->sync p50 | ack->sync p99 | paged | "
+                    "load before / after |\n");
+        std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (const auto& o : outcomes) print_row(o);
         return 0;
     } catch (const std::exception& e) {
