@@ -210,7 +210,8 @@ struct Outcome {
 // An HTTP/1.1 connection kept alive to one worker, as a Matrix client keeps one.
 class Connection {
 public:
-    Connection(std::uint16_t port, const std::string& token, int read_timeout_s) : http_("127.0.0.1", port) {
+    Connection(std::uint16_t port, const std::string& token, int read_timeout_s)
+        : http_("127.0.0.1", port) {
         http_.set_keep_alive(true);
         // cpp-httplib writes a request's headers and body separately: with Nagle on,
         // the body waits for the server's delayed ACK (40 ms a request on Linux).
@@ -568,7 +569,8 @@ std::optional<Outcome> measure(const Options& o, const RedisServer& redis, int c
         auto it = receiver.seen().find(s.body);
         if (it == receiver.seen().end()) {
             if (++missing <= 20)
-                std::fprintf(stderr, "FAILED: \"%s\" (%s) acknowledged but never synced on worker %d\n",
+                std::fprintf(stderr,
+                             "FAILED: \"%s\" (%s) acknowledged but never synced on worker %d\n",
                              s.body.c_str(), s.event_id.c_str(), receiver_worker);
             continue;
         }
@@ -583,7 +585,8 @@ std::optional<Outcome> measure(const Options& o, const RedisServer& redis, int c
         outcome.hop_ms.push_back(ms_between(s.acked, it->second.at));
     }
     if (missing > 0 || !arrived) {
-        std::fprintf(stderr, "FAILED: %zu of %zu acknowledged messages did not arrive within %lld s\n",
+        std::fprintf(stderr,
+                     "FAILED: %zu of %zu acknowledged messages did not arrive within %lld s\n",
                      missing, all.size(), static_cast<long long>(o.timeout.count()));
         failed = true;
     }
