@@ -455,7 +455,7 @@ void send_messages(std::uint16_t port, const std::string& token, const std::stri
         if (o.duration && Clock::now() >= end) break;
         Sent sent;
         // Appended, not "s" + std::to_string(...): that form trips GCC 12's
-        // false -Wrestrict at -O2 (GCC bug 105329).
+        // false -Wrestrict at -O2 (GCC bug 105651).
         sent.body = 's';
         sent.body += std::to_string(sender);
         sent.body += '-';
