@@ -4,10 +4,11 @@
 //  - S sender threads send M messages each (or for --duration seconds, at
 //    --rate) as one user into one room, sender i through worker i mod N;
 //  - one receiver long-polls /sync on worker N-1 (for N > 1, a worker that
-//    takes fewer of the sends) and notes when each message arrives.
+//    takes at most half of the sends) and notes when each message arrives.
 // It reports acknowledged sends/s over the sending phase, the PUT /send
-// latency, and the send->sync latency (from just before the PUT to the /sync
-// answer that carried the event) as p50/p90/p99/max.
+// latency, the send->sync latency (from just before the PUT to the /sync
+// answer that carried the event) as p50/p90/p99/max, and ack->sync over the
+// messages that crossed workers (the Redis hop).
 //
 // It fails honestly: a send that is not acknowledged, an event that never
 // reaches the receiver within --timeout, one that arrives twice or under
