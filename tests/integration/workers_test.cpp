@@ -1,8 +1,6 @@
 // Issue 10 against real processes: two or three chatd workers sharing one
 // SQLite database and a real redis-server on a loopback port.
-#include <algorithm>
 #include <atomic>
-#include <cstdio>
 #include <chrono>
 #include <fstream>
 #include <future>
@@ -347,87 +345,6 @@ TEST_F(Workers, AKilledWorkerLosesNoAcknowledgedEvent) {
             EXPECT_GE(it->second, last) << "out of order";
             last = it->second;
         }
-    }
-}
-
-// docs/benchmarks.md, "Workers": send-on-A to sync-on-B latency and total
-// send throughput with 1, 2 and 3 workers. Run by hand:
-//   chatd_integration_tests --gtest_also_run_disabled_tests --gtest_filter='*DISABLED_Bench*'
-TEST_F(Workers, DISABLED_BenchSendToSyncLatencyAndThroughput) {
-    constexpr int kSenders = 4;
-    constexpr int kPerSender = 100;
-    for (int count = 1; count <= 3; ++count) {
-        for (auto& worker : workers_) worker->stop();
-        workers_.clear();
-        shared_ = dir_.path() / ("shared" + std::to_string(count));
-        std::filesystem::create_directories(shared_);
-        for (int i = 0; i < count; ++i) {
-            auto dir = dir_.path() / ("bench" + std::to_string(count) + "-" + std::to_string(i));
-            std::filesystem::create_directories(dir);
-            workers_.push_back(Daemon::start(dir, yaml(i), shared_));
-            wait_subscribed(i, 1);
-        }
-        MatrixClient alice = MatrixClient::registered(workers_[0]->port(), "alice");
-        // The receiver syncs on the last worker: with 2 and 3, not where most sends land.
-        MatrixClient bob = MatrixClient::registered(workers_[count - 1]->port(), "bob");
-        auto room = alice.create_room({{"preset", "private_chat"}});
-        alice.invite(room, bob.user_id());
-        bob.join(room);
-        const auto filter = "&filter=" + escape(R"({"room":{"timeline":{"limit":1000}}})");
-
-        std::mutex mutex;
-        std::map<std::string, Clock::time_point> sent_at;  // body -> before the PUT
-        std::map<std::string, Clock::time_point> seen_at;
-        auto since = next_batch(bob.sync(std::nullopt, 0, filter));
-        std::atomic<bool> done = false;
-        auto receiver = std::async(std::launch::async, [&] {
-            while (!done) {
-                auto a = bob.sync(since, 5'000, filter);
-                const auto now = Clock::now();
-                if (a.status != 200) return;
-                std::lock_guard lock(mutex);
-                for (const auto& e : a.body["rooms"]["join"][room]["timeline"]["events"])
-                    if (e.value("type", "") == "m.room.message")
-                        seen_at.emplace(e["content"].value("body", ""), now);
-                since = a.body.value("next_batch", since);
-                if (seen_at.size() == kSenders * kPerSender) return;
-            }
-        });
-        const auto start = Clock::now();
-        std::vector<std::future<void>> senders;
-        for (int s = 0; s < kSenders; ++s) {
-            senders.push_back(std::async(std::launch::async, [&, s] {
-                MatrixClient client(workers_[s % count]->port(), alice.token());
-                for (int i = 0; i < kPerSender; ++i) {
-                    auto body = std::to_string(s) + "-" + std::to_string(i);
-                    {
-                        std::lock_guard lock(mutex);
-                        sent_at[body] = Clock::now();
-                    }
-                    client.send_text(room, body);
-                }
-            }));
-        }
-        for (auto& f : senders) f.get();
-        const auto sending = Clock::now() - start;
-        ASSERT_EQ(receiver.wait_for(30s), std::future_status::ready);
-        done = true;
-        std::vector<double> latencies;
-        for (const auto& [body, at] : sent_at) {
-            auto seen = seen_at.find(body);
-            ASSERT_NE(seen, seen_at.end()) << "never arrived: " << body;
-            latencies.push_back(
-                std::chrono::duration<double, std::milli>(seen->second - at).count());
-        }
-        std::sort(latencies.begin(), latencies.end());
-        auto pct = [&](double p) {
-            return latencies[static_cast<std::size_t>(p * (latencies.size() - 1))];
-        };
-        const double seconds = std::chrono::duration<double>(sending).count();
-        std::printf("workers=%d messages=%zu send_throughput=%.0f/s latency_ms p50=%.1f "
-                    "p90=%.1f p99=%.1f max=%.1f\n",
-                    count, latencies.size(), latencies.size() / seconds, pct(0.5), pct(0.9),
-                    pct(0.99), latencies.back());
     }
 }
 
