@@ -72,21 +72,35 @@ Result<std::vector<EventId>> event_refs(const nlohmann::json& event, std::string
 
 Result<Pdu> Pdu::from_json(nlohmann::json event, const RoomVersion& version,
                            const PduLimits& limits) {
+    return parse(std::move(event), version, limits, nullptr);
+}
+
+Result<Pdu> Pdu::from_stored(nlohmann::json event, const RoomVersion& version,
+                             const EventId& stored_id) {
+    return parse(std::move(event), version, PduLimits{.check_edge_counts = false}, &stored_id);
+}
+
+Result<Pdu> Pdu::parse(nlohmann::json event, const RoomVersion& version, const PduLimits& limits,
+                       const EventId* stored_id) {
     if (!event.is_object()) return make_error(Errc::bad_json, "An event must be a JSON object.");
 
     // Size is measured on the canonical form without `unsigned`, which is not
     // part of the signed event and is rewritten by every server it passes.
-    nlohmann::json without_unsigned = event;
-    without_unsigned.erase("unsigned");
-    std::size_t size = 0;
-    if (version.strict_canonical_json) {
-        auto canonical = json::canonical_json(without_unsigned);
-        if (!canonical) return std::move(canonical).error();
-        size = canonical->size();
-    } else {
-        size = json::canonical_json_lenient(without_unsigned).size();
+    // A stored event was measured when it came in.
+    if (!stored_id) {
+        nlohmann::json without_unsigned = event;
+        without_unsigned.erase("unsigned");
+        std::size_t size = 0;
+        if (version.strict_canonical_json) {
+            auto canonical = json::canonical_json(without_unsigned);
+            if (!canonical) return std::move(canonical).error();
+            size = canonical->size();
+        } else {
+            size = json::canonical_json_lenient(without_unsigned).size();
+        }
+        if (size > kMaxPduBytes)
+            return make_error(Errc::too_large, "Event is larger than 65536 bytes.");
     }
-    if (size > kMaxPduBytes) return make_error(Errc::too_large, "Event is larger than 65536 bytes.");
 
     auto type = required_string(event, "type", kMaxEventTypeBytes);
     if (!type) return std::move(type).error();
@@ -124,10 +138,19 @@ Result<Pdu> Pdu::from_json(nlohmann::json event, const RoomVersion& version,
     if (const auto* sigs = find(event, "signatures"); !sigs || !sigs->is_object())
         return bad("signatures", "must be an object");
 
-    auto id_text = compute_event_id(event, version);
-    if (!id_text) return bad("event_id", "is missing or invalid");
-    auto event_id = EventId::parse(*id_text);
-    if (!event_id || !event_id->fits(event_id_format_of(version)))
+    // The reference hash (v3+) costs a canonical form and a SHA-256: a
+    // stored event keeps the id it was checked under.
+    std::optional<EventId> event_id;
+    if (stored_id) {
+        event_id = *stored_id;
+    } else {
+        auto id_text = compute_event_id(event, version);
+        if (!id_text) return bad("event_id", "is missing or invalid");
+        auto parsed_id = EventId::parse(*id_text);
+        if (!parsed_id) return bad("event_id", "has the wrong form for this room version");
+        event_id = std::move(*parsed_id);
+    }
+    if (!event_id->fits(event_id_format_of(version)))
         return bad("event_id", "has the wrong form for this room version");
 
     // v12 (§5): the create event has no room_id; its room id is its own hash.

@@ -46,6 +46,12 @@ public:
     // event gets its room id from its own hash.
     static Result<Pdu> from_json(nlohmann::json event, const RoomVersion& version,
                                  const PduLimits& limits = {});
+    // An event this server checked and stored under `stored_id`: the same
+    // shape checks, but neither the size nor the id (a canonical form and a
+    // hash each) is computed again, and the edge counts are not applied
+    // (backfilled history may break them). Only for the store's own rows.
+    static Result<Pdu> from_stored(nlohmann::json event, const RoomVersion& version,
+                                   const EventId& stored_id);
 
     const RoomVersion& version() const noexcept { return *version_; }
     const EventId& event_id() const noexcept { return event_id_; }
@@ -71,6 +77,8 @@ public:
     bool is_state_of(std::string_view type, std::string_view state_key) const;
 
 private:
+    static Result<Pdu> parse(nlohmann::json event, const RoomVersion& version,
+                             const PduLimits& limits, const EventId* stored_id);
     Pdu(const RoomVersion& version, nlohmann::json json, EventId event_id, RoomId room_id,
         UserId sender)
         : version_(&version), json_(std::move(json)), event_id_(std::move(event_id)),
