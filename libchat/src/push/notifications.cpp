@@ -19,10 +19,11 @@ Result<PduPtr> current_state_event(store::ReadTxn& txn, const RoomId& room_id,
     auto id = txn.current_state().entry(room_id, type, "");
     if (!id) return id.error();
     if (!*id) return PduPtr();
-    auto event = txn.events().get(**id);
-    if (!event) return event.error();
-    if (!*event) return PduPtr();
-    return (*event)->to_pdu();
+    const EventId ids[] = {**id};
+    auto events = txn.events().get_pdus(ids);
+    if (!events) return events.error();
+    if (events->empty()) return PduPtr();
+    return std::move(events->front().pdu);
 }
 
 std::optional<std::string> thread_of(const Pdu& event) {
@@ -59,15 +60,15 @@ Result<std::map<std::string, std::string, std::less<>>> display_names(store::Rea
     std::vector<EventId> ids;
     ids.reserve(members->size());
     for (const auto& [key, id] : *members) ids.push_back(id);
-    auto events = txn.events().get_many(ids);
+    auto events = txn.events().get_pdus(ids);
     if (!events) return events.error();
     for (const auto& ev : *events) {
-        if (!ev.state_key) continue;
-        const auto content = ev.json.find("content");
-        if (content == ev.json.end() || !content->is_object()) continue;
-        const auto name = content->find("displayname");
-        if (name != content->end() && name->is_string())
-            names.emplace(*ev.state_key, name->get<std::string>());
+        if (!ev.pdu->state_key()) continue;
+        const auto& content = ev.pdu->content();
+        if (!content.is_object()) continue;
+        const auto name = content.find("displayname");
+        if (name != content.end() && name->is_string())
+            names.emplace(*ev.pdu->state_key(), name->get<std::string>());
     }
     return names;
 }
@@ -114,11 +115,11 @@ Result<void> record_push_actions(store::WriteTxn& txn, const Pdu& event,
     const EventView view(event.json());
     const auto thread_id = thread_of(event);
     for (const auto& recipient : recipients) {
-        auto rules = load_push_rules(txn, recipient);
+        auto rules = load_push_rules_shared(txn, recipient);
         if (!rules) return rules.error();
         const auto name = names->find(recipient.str());
         const MemberFacts facts(name == names->end() ? std::string_view() : name->second);
-        auto decision = evaluate(*rules, view, room, facts);
+        auto decision = evaluate(**rules, view, room, facts);
         if (!decision || !decision->notify) continue;
         auto put = txn.push_actions().put({.user_id = recipient,
                                            .room_id = room_id,

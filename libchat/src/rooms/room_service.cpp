@@ -283,14 +283,11 @@ Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) 
         loading.push_back(key);
     }
     if (!to_load.empty()) {
-        auto rows = txn.events().get_many(to_load);
+        auto rows = txn.events().get_pdus(to_load);
         if (!rows) return rows.error();
         if (rows->size() != to_load.size()) return internal("a state event is missing");
-        for (std::size_t i = 0; i < rows->size(); ++i) {
-            auto pdu = (*rows)[i].to_pdu();
-            if (!pdu) return pdu.error();
-            context->state.insert_or_assign(loading[i], std::move(*pdu));
-        }
+        for (std::size_t i = 0; i < rows->size(); ++i)
+            context->state.insert_or_assign(loading[i], std::move((*rows)[i].pdu));
     }
     auth::AuthState auth_state;
     json auth_refs = json::array();

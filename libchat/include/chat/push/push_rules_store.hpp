@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +24,10 @@ namespace chat::push {
 // The user's rules: the defaults merged with their stored changes. Errors:
 // Errc::storage.
 Result<PushRules> load_push_rules(store::ReadTxn& txn, const UserId& user);
+// The same rules, read-only and shared: built once per (user, stored changes)
+// in this process, for evaluating them on every event. Errors: Errc::storage.
+Result<std::shared_ptr<const PushRules>> load_push_rules_shared(store::ReadTxn& txn,
+                                                                const UserId& user);
 
 // Stores `rules` (PushRules::changes()) at the next Stream::push_rules
 // position and returns that position; the caller tells its sync::Notifier

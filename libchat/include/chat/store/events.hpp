@@ -81,6 +81,19 @@ struct StoredEvent {
     Result<PduPtr> to_pdu() const;
 };
 
+// A stored event as the rules read it: the PDU, parsed once and shared
+// while the store keeps it cached, and what we know about it.
+struct LoadedEvent {
+    PduPtr pdu;
+    Position stream_ordering = 0;
+    bool outlier = false;
+    bool soft_failed = false;
+    std::optional<std::string> rejected_reason;
+    bool redacted = false;
+    std::optional<StateGroupId> state_group_before;
+    std::optional<StateGroupId> state_group_after;
+};
+
 enum class Direction { forward, backward };
 
 // Events of one room with from < stream_ordering <= to. Forward returns the
@@ -110,6 +123,10 @@ public:
     // The events we have among `ids`, in the order asked; unknown ids are
     // skipped, duplicates answered once.
     virtual Result<std::vector<StoredEvent>> get_many(std::span<const EventId> ids) = 0;
+    // get_many() for code that needs the PDUs (auth, state resolution, push):
+    // the same rows, parsed at most once while they stay in the store's cache.
+    // Errors: Errc::storage when a stored row no longer parses.
+    virtual Result<std::vector<LoadedEvent>> get_pdus(std::span<const EventId> ids) = 0;
     // Errors: Errc::not_found when we do not have the event.
     virtual Result<Position> ordering_of(const EventId& event_id) = 0;
     // The ids among `ids` that we have (outliers included), in the order asked.

@@ -30,6 +30,9 @@ struct SqliteOptions {
     int state_max_delta_chain = 100;
     // Page cache per connection, in KiB.
     std::int64_t cache_kib = 16384;
+    // Parsed events kept for EventsReader::get_pdus(), shared by all
+    // connections (0: none). An event is a few KiB once parsed.
+    std::size_t parsed_event_cache = 8192;
 };
 
 // Opens (creating if missing) the SQLite database at `path`: WAL mode, the

@@ -6,16 +6,18 @@
 
 #include <chat/store/txn.hpp>
 
+#include "store/parsed_event_cache.hpp"
 #include "store/sqlite/connection.hpp"
 
 namespace chat::store::sqlite {
 
 class SqliteEvents final : public Events {
 public:
-    explicit SqliteEvents(Connection& conn) : conn_(conn) {}
+    SqliteEvents(Connection& conn, ParsedEventCache& cache) : conn_(conn), cache_(cache) {}
 
     Result<std::optional<StoredEvent>> get(const EventId& event_id) override;
     Result<std::vector<StoredEvent>> get_many(std::span<const EventId> ids) override;
+    Result<std::vector<LoadedEvent>> get_pdus(std::span<const EventId> ids) override;
     Result<Position> ordering_of(const EventId& event_id) override;
     Result<std::vector<EventId>> filter_known(std::span<const EventId> ids) override;
     Result<std::vector<StoredEvent>> room_events(const RoomEventsQuery& query) override;
@@ -37,7 +39,9 @@ public:
 
 private:
     Result<void> insert_edges(const Pdu& pdu);
+    Result<LoadedEvent> read_loaded(const Query& q);
     Connection& conn_;
+    ParsedEventCache& cache_;
 };
 
 class SqliteStateGroups final : public StateGroups {

@@ -127,6 +127,59 @@ Result<std::vector<StoredEvent>> SqliteEvents::get_many(std::span<const EventId>
     return ordered;
 }
 
+Result<LoadedEvent> SqliteEvents::read_loaded(const Query& q) {
+    const std::string_view id_text = q.text(1);
+    const bool redacted = q.opt_text(14).has_value();
+    const std::string_view json_text = q.text(10);
+    PduPtr pdu = cache_.find(id_text, redacted, json_text.size());
+    if (!pdu) {
+        auto row = read_event(q);
+        if (!row) return row.error();
+        auto parsed = row->to_pdu();
+        if (!parsed) return parsed.error();
+        pdu = std::move(*parsed);
+        cache_.put(id_text, redacted, json_text.size(), pdu);
+    }
+    return LoadedEvent{.pdu = std::move(pdu),
+                       .stream_ordering = q.int64(0),
+                       .outlier = q.boolean(11),
+                       .soft_failed = q.boolean(12),
+                       .rejected_reason = q.opt_text(13),
+                       .redacted = redacted,
+                       .state_group_before = q.opt_int64(15),
+                       .state_group_after = q.opt_int64(16)};
+}
+
+Result<std::vector<LoadedEvent>> SqliteEvents::get_pdus(std::span<const EventId> ids) {
+    const auto read = [this](const Query& q) { return read_loaded(q); };
+    std::vector<LoadedEvent> found;
+    if (ids.size() <= kFewIds) {
+        // Point lookups, as get_many() does for a few ids.
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            if (std::find(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(i), ids[i]) !=
+                ids.begin() + static_cast<std::ptrdiff_t>(i))
+                continue;
+            auto row = optional_row(conn_.query(kGetEvent, ids[i]), read);
+            if (!row) return row.error();
+            if (*row) found.push_back(std::move(**row));
+        }
+        return found;
+    }
+    auto rows = all_rows(conn_.query(kGetEvents, json_id_list(ids)), read);
+    if (!rows) return rows.error();
+    // Back in the order asked, each once.
+    std::map<std::string_view, LoadedEvent*> by_id;
+    for (auto& row : *rows) by_id.emplace(row.pdu->event_id().str(), &row);
+    found.reserve(rows->size());
+    for (const auto& id : ids) {
+        auto it = by_id.find(id.str());
+        if (it == by_id.end() || it->second == nullptr) continue;
+        found.push_back(std::move(*it->second));
+        it->second = nullptr;
+    }
+    return found;
+}
+
 Result<Position> SqliteEvents::ordering_of(const EventId& event_id) {
     auto ordering = optional_row(
         conn_.query("SELECT stream_ordering FROM events WHERE event_id = ?1", event_id),

@@ -69,8 +69,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
 SqliteStore::SqliteStore(std::string path, const SqliteOptions& options, bool in_memory,
                          std::unique_ptr<Connection> writer)
     : path_(std::move(path)), options_(options), in_memory_(in_memory),
-      writer_(std::move(writer)),
-      writer_txn_(std::make_unique<SqliteTxn>(*writer_, options.state_max_delta_chain)),
+      event_cache_(options.parsed_event_cache), writer_(std::move(writer)),
+      writer_txn_(
+          std::make_unique<SqliteTxn>(*writer_, options.state_max_delta_chain, event_cache_)),
       committer_(options.max_batch,
                  [this](std::span<PendingWrite* const> batch) { run_batch(batch); }) {}
 
@@ -241,7 +242,8 @@ Result<std::unique_ptr<SqliteStore::Reader>> SqliteStore::acquire_reader() {
     }
     auto reader = std::make_unique<Reader>();
     reader->conn = std::move(*conn);
-    reader->txn = std::make_unique<SqliteTxn>(*reader->conn, options_.state_max_delta_chain);
+    reader->txn =
+        std::make_unique<SqliteTxn>(*reader->conn, options_.state_max_delta_chain, event_cache_);
     return reader;
 }
 

@@ -58,6 +58,7 @@ private:
     const std::string path_;
     const SqliteOptions options_;
     const bool in_memory_;
+    ParsedEventCache event_cache_;  // before the transactions that use it
 
     std::mutex writer_mutex_;  // held while the writer connection is in use
     std::unique_ptr<Connection> writer_;

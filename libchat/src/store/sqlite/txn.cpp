@@ -2,8 +2,8 @@
 
 namespace chat::store::sqlite {
 
-SqliteTxn::SqliteTxn(Connection& conn, int state_max_delta_chain)
-    : events_(conn), state_(conn, state_max_delta_chain), current_state_(conn),
+SqliteTxn::SqliteTxn(Connection& conn, int state_max_delta_chain, ParsedEventCache& event_cache)
+    : events_(conn, event_cache), state_(conn, state_max_delta_chain), current_state_(conn),
       extremities_(conn), rooms_(conn), members_(conn), receipts_(conn), account_data_(conn),
       users_(conn), devices_(conn), tokens_(conn), media_(conn), streams_(conn), txn_ids_(conn),
       filters_(conn), push_rules_(conn), aliases_(conn), relations_(conn), reports_(conn),

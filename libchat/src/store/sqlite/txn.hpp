@@ -11,7 +11,7 @@ namespace chat::store::sqlite {
 // it. On a reader connection it is handed out as a ReadTxn only.
 class SqliteTxn final : public WriteTxn {
 public:
-    SqliteTxn(Connection& conn, int state_max_delta_chain);
+    SqliteTxn(Connection& conn, int state_max_delta_chain, ParsedEventCache& event_cache);
 
     Events& events() override { return events_; }
     StateGroups& state() override { return state_; }

@@ -1,4 +1,5 @@
 #include <chat/push/notifications.hpp>
+#include <chat/push/push_rules_store.hpp>
 
 #include <map>
 #include <string>
@@ -196,6 +197,37 @@ TEST_F(NotificationsTest, AnInviteNotifiesTheInviteeWhoIsNotJoinedYet) {
         return t.push_actions().newest_before(bob_, store::kMaxPosition, 10, false);
     });
     EXPECT_TRUE(bobs.empty());
+}
+
+TEST_F(NotificationsTest, AChangeOfRulesCountsFromTheNextEventOn) {
+    // The compiled rules are shared between events; a change must still be
+    // seen by the very next one.
+    const RoomId room = pair_room();
+    say(room, "counted");
+    auto disabled = store_->write("test", [&](store::WriteTxn& txn) {
+        return edit_push_rules(txn, bob_, [](PushRules& rules) {
+            if (auto r = rules.set_enabled(RuleKind::underride, ".m.rule.room_one_to_one", false);
+                !r)
+                return r;
+            return rules.set_enabled(RuleKind::underride, ".m.rule.message", false);
+        });
+    });
+    ASSERT_TRUE(disabled) << disabled.error().message;
+    say(room, "not counted");
+    EXPECT_EQ(read([&](store::ReadTxn& t) { return unread_counts(t, bob_, room); }).notifications,
+              1);
+    auto enabled = store_->write("test", [&](store::WriteTxn& txn) {
+        return edit_push_rules(txn, bob_, [](PushRules& rules) {
+            if (auto r = rules.set_enabled(RuleKind::underride, ".m.rule.room_one_to_one", true);
+                !r)
+                return r;
+            return rules.set_enabled(RuleKind::underride, ".m.rule.message", true);
+        });
+    });
+    ASSERT_TRUE(enabled);
+    say(room, "counted again");
+    EXPECT_EQ(read([&](store::ReadTxn& t) { return unread_counts(t, bob_, room); }).notifications,
+              2);
 }
 
 }  // namespace

@@ -282,6 +282,43 @@ TEST_F(StoreEvents, RedactionKeepsTheOriginalUntilPurged) {
     EXPECT_EQ(missing.error().code, Errc::not_found);
 }
 
+TEST_F(StoreEvents, GetPdusAnswersLikeGetManyAndSeesRedactionsThroughItsCache) {
+    auto create = room_.create();
+    auto msg = room_.message("secret");
+    persist_all({create, msg});
+    const std::vector<EventId> asked = {eid(msg), eid(create), eid(msg), eid(room_.message("no"))};
+    // Twice: the second answer comes from the parsed-event cache.
+    for (int round = 0; round < 2; ++round) {
+        auto loaded = read([&](ReadTxn& t) { return t.events().get_pdus(asked); });
+        ASSERT_EQ(loaded.size(), 2u) << "round " << round;
+        EXPECT_EQ(loaded[0].pdu->event_id(), eid(msg));
+        EXPECT_EQ(loaded[1].pdu->event_id(), eid(create));
+        EXPECT_EQ(loaded[0].pdu->content()["body"], "secret");
+        EXPECT_EQ(loaded[0].pdu->json(), msg->json());
+        EXPECT_FALSE(loaded[0].redacted);
+    }
+    nlohmann::json pruned = msg->json();
+    pruned["content"] = nlohmann::json::object();
+    EXPECT_TRUE(write([&](WriteTxn& t) {
+        return t.events().redact(msg->event_id(), pruned, create->event_id(), 1000);
+    }));
+    const EventId one[] = {eid(msg)};
+    auto after = read([&](ReadTxn& t) { return t.events().get_pdus(one); });
+    ASSERT_EQ(after.size(), 1u);
+    EXPECT_TRUE(after[0].redacted);
+    EXPECT_EQ(after[0].pdu->content(), nlohmann::json::object());
+
+    // More than a few ids take the batched query: same answers, same order.
+    std::vector<PduPtr> many;
+    std::vector<EventId> many_ids;
+    for (int i = 0; i < 12; ++i) many.push_back(room_.message("m" + std::to_string(i)));
+    persist_all(many);
+    for (auto it = many.rbegin(); it != many.rend(); ++it) many_ids.push_back(eid(*it));
+    auto batch = read([&](ReadTxn& t) { return t.events().get_pdus(many_ids); });
+    ASSERT_EQ(batch.size(), many_ids.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) EXPECT_EQ(batch[i].pdu->event_id(), many_ids[i]);
+}
+
 TEST_F(StoreEvents, FlagsCanBeSetLater) {
     auto create = room_.create();
     persist_all({create});
