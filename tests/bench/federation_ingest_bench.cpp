@@ -8,7 +8,8 @@
 //
 //   build/bench/tests/bench/federation_ingest_bench
 //
-// Arguments: receiving threads, rooms, PDUs per room. Server A (its own
+// Arguments: receiving threads, rooms, PDUs per room, PDUs per write
+// transaction (1: EventIngest::accept per PDU; 50: accept_many per /send). Server A (its own
 // store) creates the rooms and the messages beforehand; server B has joined
 // each room through the send_join path. Thread t takes rooms t, t+T, ... and
 // feeds each room's PDUs in order, as one /send per origin does. The HTTP
@@ -135,6 +136,9 @@ void BM_IngestPdus(benchmark::State& state) {
     const int threads = static_cast<int>(state.range(0));
     const int room_count = static_cast<int>(state.range(1));
     const int per_room = static_cast<int>(state.range(2));
+    // PDUs per write transaction: 1 is accept() per PDU; 50 is a full /send
+    // taken by accept_many(), as the daemon's /send handler does.
+    const int batch_size = static_cast<int>(state.range(3));
     BenchDir dir;
     Server a(dir.file("a.db"), "a.bench");
     Server b(dir.file("b.db"), "b.bench");
@@ -171,6 +175,20 @@ void BM_IngestPdus(benchmark::State& state) {
         std::atomic<int> failures = 0;
         for (int t = 0; t < threads; ++t) {
             workers.emplace_back([&, t] {
+                std::vector<PduPtr> batch;
+                const auto flush = [&] {
+                    if (batch.empty()) return;
+                    if (batch_size == 1) {
+                        auto accepted = b.ingest->accept(batch.front());
+                        if (!accepted || accepted->status != ingest::IngestStatus::persisted)
+                            ++failures;
+                    } else {
+                        for (const auto& accepted : b.ingest->accept_many(batch))
+                            if (!accepted || accepted->status != ingest::IngestStatus::persisted)
+                                ++failures;
+                    }
+                    batch.clear();
+                };
                 for (int r = t; r < room_count; r += threads) {
                     for (const auto& event : pdus[static_cast<std::size_t>(r)]) {
                         auto parsed = Pdu::from_json(event, version);
@@ -179,10 +197,10 @@ void BM_IngestPdus(benchmark::State& state) {
                         if (!ingest::check_signatures(*pdu, keys)) { ++failures; continue; }
                         auto kept = ingest::with_checked_hash(pdu);
                         if (!kept) { ++failures; continue; }
-                        auto accepted = b.ingest->accept(*kept);
-                        if (!accepted || accepted->status != ingest::IngestStatus::persisted)
-                            ++failures;
+                        batch.push_back(std::move(*kept));
+                        if (static_cast<int>(batch.size()) >= batch_size) flush();
                     }
+                    flush();
                 }
             });
         }
@@ -197,9 +215,14 @@ void BM_IngestPdus(benchmark::State& state) {
 
 // Each run builds its own two stores; one iteration is one full ingest.
 BENCHMARK(BM_IngestPdus)
-    ->Args({1, 1, 2000})
-    ->Args({2, 8, 500})
-    ->Args({8, 64, 100})
+    ->ArgNames({"threads", "rooms", "per_room", "batch"})
+    ->Args({1, 1, 2000, 1})
+    ->Args({2, 8, 500, 1})
+    ->Args({8, 64, 100, 1})
+    ->Args({1, 1, 2000, 50})
+    ->Args({2, 2, 2000, 50})
+    ->Args({2, 8, 500, 50})
+    ->Args({8, 64, 100, 50})
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();

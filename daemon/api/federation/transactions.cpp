@@ -217,6 +217,8 @@ Task<Result<Reply>> put_federation_send(Request& request, const ServerName& orig
         co_return make_error(Errc::bad_json, "edus must be an array of at most 100");
 
     json results = json::object();
+    std::vector<json> to_receive;  // the PDUs the ACL let through, in order
+    std::vector<std::string> ids;  // their event ids where known yet
     for (auto& pdu : *pdus) {
         std::string id = pdu.is_object() ? pdu.value("event_id", "") : "";
         // The answer is keyed by the event id: computed for v3+, even for a
@@ -237,7 +239,14 @@ Task<Result<Reply>> put_federation_send(Request& request, const ServerName& orig
                 }
             }
         }
-        auto outcome = co_await services.pdu_receiver->receive(pdu, origin);
+        ids.push_back(std::move(id));
+        to_receive.push_back(std::move(pdu));
+    }
+    // Every PDU that passed the ACL goes into one write transaction.
+    auto outcomes = co_await services.pdu_receiver->receive_all(std::move(to_receive), origin);
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+        const auto& outcome = outcomes[i];
+        std::string id = std::move(ids[i]);
         json entry = json::object();
         if (!outcome) {
             entry["error"] = describe(outcome.error());

@@ -83,7 +83,7 @@ Task<Result<const RoomVersion*>> PduReceiver::room_version(const RoomId& room_id
                                 });
 }
 
-Task<Result<ingest::IngestResult>> PduReceiver::receive(json event, const ServerName& origin) {
+Task<Result<PduPtr>> PduReceiver::verify_in_room(json event) {
     auto room_field = event.find("room_id");
     if (!event.is_object() || room_field == event.end() || !room_field->is_string())
         co_return make_error(Errc::bad_json, "PDU without room_id");
@@ -91,9 +91,43 @@ Task<Result<ingest::IngestResult>> PduReceiver::receive(json event, const Server
     if (!room_id) co_return make_error(Errc::bad_json, "PDU with an invalid room_id");
     auto version = co_await room_version(*room_id);
     if (!version) co_return version.error();
-    auto pdu = co_await verify(std::move(event), **version);
+    co_return co_await verify(std::move(event), **version);
+}
+
+Task<Result<ingest::IngestResult>> PduReceiver::receive(json event, const ServerName& origin) {
+    auto pdu = co_await verify_in_room(std::move(event));
     if (!pdu) co_return pdu.error();
     co_return co_await accept_fetching(std::move(*pdu), origin, 0);
+}
+
+Task<std::vector<Result<ingest::IngestResult>>> PduReceiver::receive_all(std::vector<json> events,
+                                                                         const ServerName& origin) {
+    std::vector<Result<ingest::IngestResult>> results;
+    results.reserve(events.size());
+    std::vector<PduPtr> verified;
+    std::vector<std::size_t> slot;  // verified[k] answers results[slot[k]]
+    for (auto& event : events) {
+        auto pdu = co_await verify_in_room(std::move(event));
+        if (pdu) {
+            slot.push_back(results.size());
+            verified.push_back(std::move(*pdu));
+            results.push_back(make_error(Errc::internal, "not accepted"));
+        } else {
+            results.push_back(pdu.error());
+        }
+    }
+    if (verified.empty()) co_return results;
+    // One write transaction, one commit, for all of them.
+    auto accepted = co_await db_.run([&] { return ingest_.accept_many(verified); });
+    for (std::size_t k = 0; k < verified.size(); ++k) {
+        Result<ingest::IngestResult>& r = accepted[k];
+        // What the batch lacked is fetched from the origin, one event at a
+        // time, as receive() does.
+        if (r && r->status == ingest::IngestStatus::missing_events)
+            r = co_await accept_fetching(verified[k], origin, 0);
+        results[slot[k]] = std::move(r);
+    }
+    co_return results;
 }
 
 Task<Result<ingest::IngestResult>> PduReceiver::accept_fetching(PduPtr pdu,

@@ -27,15 +27,14 @@ struct Known {
 Result<std::map<EventId, Known>> load(store::ReadTxn& txn, std::span<const EventId> ids) {
     std::map<EventId, Known> out;
     if (ids.empty()) return out;
-    auto rows = txn.events().get_many(ids);
+    auto rows = txn.events().get_pdus(ids);
     if (!rows) return rows.error();
-    for (const auto& row : *rows) {
-        auto pdu = row.to_pdu();
-        if (!pdu) return pdu.error();
-        out.emplace(row.event_id, Known{.pdu = *pdu,
-                                        .rejected = row.rejected_reason.has_value(),
-                                        .outlier = row.outlier,
-                                        .state_group_after = row.state_group_after});
+    for (auto& row : *rows) {
+        EventId id = row.pdu->event_id();
+        out.emplace(std::move(id), Known{.pdu = std::move(row.pdu),
+                                         .rejected = row.rejected_reason.has_value(),
+                                         .outlier = row.outlier,
+                                         .state_group_after = row.state_group_after});
     }
     return out;
 }
@@ -266,131 +265,177 @@ EventIngest::EventIngest(store::Store& store, ServerName server_name, sync::Noti
 Result<IngestResult> EventIngest::accept(const PduPtr& pdu,
                                          const std::optional<ServerName>& relay_except) {
     const std::int64_t now = clock_.now_ms();
-    auto result = store_.write("ingest_event", [&](store::WriteTxn& txn) -> Result<IngestResult> {
-        const EventId self[] = {pdu->event_id()};
-        auto existing = load(txn, self);
-        if (!existing) return existing.error();
-        if (!existing->empty() && !existing->begin()->second.outlier)
-            return IngestResult{.status = IngestStatus::already_known};
-
-        auto room = txn.rooms().get(pdu->room_id());
-        if (!room) return room.error();
-        if (!*room) return make_error(Errc::not_found, "Unknown room.");
-        if ((*room)->room_version != pdu->version().id)
-            return make_error(Errc::bad_json, "The event's room version is not the room's.");
-
-        // Everything the checks read: auth events (and v12's create), prev events.
-        std::vector<EventId> wanted = auth_and_create_ids(*pdu);
-        wanted.insert(wanted.end(), pdu->prev_events().begin(), pdu->prev_events().end());
-        auto known = load(txn, wanted);
-        if (!known) return known.error();
-        IngestResult missing{.status = IngestStatus::missing_events};
-        for (const auto& id : pdu->auth_events())
-            if (!known->contains(id)) missing.missing.push_back(id);
-        for (const auto& id : pdu->prev_events()) {
-            auto it = known->find(id);
-            // An outlier has no place in the DAG yet: its state is unknown.
-            if (it == known->end() || !it->second.state_group_after) missing.missing.push_back(id);
-        }
-        if (!missing.missing.empty()) return missing;
-
-        auto reject = [&](std::string reason, std::optional<store::StateGroupId> before)
-            -> Result<IngestResult> {
-            auto persisted = txn.events().persist({.pdu = pdu,
-                                                   .received_ts = now,
-                                                   .outlier = !before.has_value(),
-                                                   .rejected_reason = reason,
-                                                   .state_group_before = before,
-                                                   .state_group_after = before});
-            if (!persisted) return persisted.error();
-            return IngestResult{.status = IngestStatus::rejected, .reason = std::move(reason)};
-        };
-
-        // §5 step 4: against its own auth events.
-        auto own = check_own_auth_events(*pdu, *known);
-        if (!own) return own.error();
-        if (*own) return reject(std::move(**own), std::nullopt);
-
-        // §5 step 5: against the state before it, resolved over its prev_events.
-        store::StateGroupId before = 0;
-        if (pdu->prev_events().size() == 1) {
-            before = *known->at(pdu->prev_events().front()).state_group_after;
-        } else {
-            std::vector<StateMap> states;
-            for (const auto& id : pdu->prev_events()) {
-                auto s = txn.state().state_at(*known->at(id).state_group_after);
-                if (!s) return s.error();
-                states.push_back(std::move(*s));
-            }
-            TxnEvents source(txn);
-            auto resolved = state::resolve(pdu->version(), states, source);
-            if (!resolved) return resolved.error();
-            auto group = txn.state().create_group_from_state(
-                pdu->room_id(), *resolved,
-                known->at(pdu->prev_events().front()).state_group_after);
-            if (!group) return group.error();
-            before = *group;
-        }
-        auto before_state = auth_state_at_group(txn, *pdu, before);
-        if (!before_state) return before_state.error();
-        if (auto allowed = auth::check(*pdu, *before_state); !allowed)
-            return reject(allowed.error().message, before);
-
-        store::StateGroupId after = before;
-        if (pdu->is_state()) {
-            const store::StateDeltaEntry delta[] = {
-                {chat::state_key(pdu->type(), *pdu->state_key()), pdu->event_id()}};
-            auto group = txn.state().create_group(pdu->room_id(), before, delta, pdu->event_id());
-            if (!group) return group.error();
-            after = *group;
-        }
-
-        // §5 step 6: against the current state; failing it only soft-fails.
-        auto current = auth_state_current(txn, *pdu);
-        if (!current) return current.error();
-        auto now_allowed = auth::check(*pdu, *current);
-
-        auto old_extremities = txn.extremities().get(pdu->room_id());
-        if (!old_extremities) return old_extremities.error();
-        auto persisted = txn.events().persist({.pdu = pdu,
-                                               .received_ts = now,
-                                               .soft_failed = !now_allowed,
-                                               .state_group_before = before,
-                                               .state_group_after = after});
-        if (!persisted) return persisted.error();
-        if (!now_allowed)
-            return IngestResult{.status = IngestStatus::soft_failed,
-                                .stream_ordering = persisted->stream_ordering,
-                                .reason = now_allowed.error().message};
-
-        if (auto e = txn.extremities().add_event(pdu->room_id(), pdu->event_id(),
-                                                 pdu->prev_events());
-            !e)
-            return e.error();
-        if (auto s = update_current_state(txn, *pdu, *old_extremities, after,
-                                          persisted->stream_ordering);
-            !s)
-            return s.error();
-        if (pdu->type() == "m.room.redaction")
-            if (auto r = rooms::apply_redaction(txn, *pdu, now); !r) return r.error();
-        if (auto pushed = push::record_push_actions(txn, *pdu, pdu->version(),
-                                                    persisted->stream_ordering, now, server_name_);
-            !pushed)
-            return pushed.error();
-        if (pdu->sender().server() == server_name_.str() || relay_except) {
-            auto servers = rooms::remote_destinations(txn, *pdu, server_name_);
-            if (!servers) return servers.error();
-            if (relay_except) std::erase(*servers, *relay_except);
-            if (auto queued = txn.outbox().enqueue(*servers, pdu->event_id()); !queued)
-                return queued.error();
-        }
-        return IngestResult{.status = IngestStatus::persisted,
-                            .stream_ordering = persisted->stream_ordering};
+    auto result = store_.write("ingest_event", [&](store::WriteTxn& txn) {
+        return accept_in(txn, pdu, relay_except, now);
     });
     if (result) result->event_id = std::string(pdu->event_id().str());
     if (result && result->stream_ordering && result->status == IngestStatus::persisted)
         notifier_.advanced(store::Stream::events, *result->stream_ordering);
     return result;
+}
+
+std::vector<Result<IngestResult>> EventIngest::accept_many(std::span<const PduPtr> pdus) {
+    const std::int64_t now = clock_.now_ms();
+    std::vector<Result<IngestResult>> results(
+        pdus.size(), Result<IngestResult>(make_error(Errc::internal, "not run")));
+    std::vector<store::WriteJob> jobs;
+    jobs.reserve(pdus.size());
+    for (std::size_t i = 0; i < pdus.size(); ++i) {
+        jobs.push_back({"ingest_event", [&, i](store::WriteTxn& txn) -> Result<void> {
+                            auto r = accept_in(txn, pdus[i], std::nullopt, now);
+                            if (!r) return r.error();
+                            results[i] = std::move(*r);
+                            return ok();
+                        }});
+    }
+    auto done = store_.write_batch(jobs);
+    store::Position newest = 0;
+    for (std::size_t i = 0; i < pdus.size(); ++i) {
+        // A job that ran but whose commit failed has the commit's error here.
+        if (!done[i]) {
+            results[i] = done[i].error();
+            continue;
+        }
+        results[i]->event_id = std::string(pdus[i]->event_id().str());
+        if (results[i]->stream_ordering && results[i]->status == IngestStatus::persisted)
+            newest = std::max(newest, *results[i]->stream_ordering);
+    }
+    if (newest > 0) notifier_.advanced(store::Stream::events, newest);
+    return results;
+}
+
+Result<IngestResult> EventIngest::accept_in(store::WriteTxn& txn, const PduPtr& pdu,
+                                            const std::optional<ServerName>& relay_except,
+                                            std::int64_t now) {
+    const EventId self[] = {pdu->event_id()};
+    auto existing = load(txn, self);
+    if (!existing) return existing.error();
+    if (!existing->empty() && !existing->begin()->second.outlier)
+        return IngestResult{.status = IngestStatus::already_known};
+
+    auto room = txn.rooms().get(pdu->room_id());
+    if (!room) return room.error();
+    if (!*room) return make_error(Errc::not_found, "Unknown room.");
+    if ((*room)->room_version != pdu->version().id)
+        return make_error(Errc::bad_json, "The event's room version is not the room's.");
+
+    // Everything the checks read: auth events (and v12's create), prev events.
+    std::vector<EventId> wanted = auth_and_create_ids(*pdu);
+    wanted.insert(wanted.end(), pdu->prev_events().begin(), pdu->prev_events().end());
+    auto known = load(txn, wanted);
+    if (!known) return known.error();
+    IngestResult missing{.status = IngestStatus::missing_events};
+    for (const auto& id : pdu->auth_events())
+        if (!known->contains(id)) missing.missing.push_back(id);
+    for (const auto& id : pdu->prev_events()) {
+        auto it = known->find(id);
+        // An outlier has no place in the DAG yet: its state is unknown.
+        if (it == known->end() || !it->second.state_group_after) missing.missing.push_back(id);
+    }
+    if (!missing.missing.empty()) return missing;
+
+    auto reject = [&](std::string reason, std::optional<store::StateGroupId> before)
+        -> Result<IngestResult> {
+        auto persisted = txn.events().persist({.pdu = pdu,
+                                               .received_ts = now,
+                                               .outlier = !before.has_value(),
+                                               .rejected_reason = reason,
+                                               .state_group_before = before,
+                                               .state_group_after = before});
+        if (!persisted) return persisted.error();
+        return IngestResult{.status = IngestStatus::rejected, .reason = std::move(reason)};
+    };
+
+    // §5 step 4: against its own auth events.
+    auto own = check_own_auth_events(*pdu, *known);
+    if (!own) return own.error();
+    if (*own) return reject(std::move(**own), std::nullopt);
+
+    // §5 step 5: against the state before it, resolved over its prev_events.
+    store::StateGroupId before = 0;
+    if (pdu->prev_events().size() == 1) {
+        before = *known->at(pdu->prev_events().front()).state_group_after;
+    } else {
+        std::vector<StateMap> states;
+        for (const auto& id : pdu->prev_events()) {
+            auto s = txn.state().state_at(*known->at(id).state_group_after);
+            if (!s) return s.error();
+            states.push_back(std::move(*s));
+        }
+        TxnEvents source(txn);
+        auto resolved = state::resolve(pdu->version(), states, source);
+        if (!resolved) return resolved.error();
+        auto group = txn.state().create_group_from_state(
+            pdu->room_id(), *resolved,
+            known->at(pdu->prev_events().front()).state_group_after);
+        if (!group) return group.error();
+        before = *group;
+    }
+    auto old_extremities = txn.extremities().get(pdu->room_id());
+    if (!old_extremities) return old_extremities.error();
+    // The usual case: the event extends the room's only forward extremity.
+    // The state before it is then the room's current state, read from there
+    // (state_entry_at walks the group's delta chain), and step 6 would check
+    // it against the very same events: step 5's verdict is step 6's.
+    const bool extends_current = pdu->prev_events().size() == 1 &&
+                                 old_extremities->size() == 1 &&
+                                 old_extremities->front() == pdu->prev_events().front();
+    auto before_state = extends_current ? auth_state_current(txn, *pdu)
+                                        : auth_state_at_group(txn, *pdu, before);
+    if (!before_state) return before_state.error();
+    if (auto allowed = auth::check(*pdu, *before_state); !allowed)
+        return reject(allowed.error().message, before);
+
+    store::StateGroupId after = before;
+    if (pdu->is_state()) {
+        const store::StateDeltaEntry delta[] = {
+            {chat::state_key(pdu->type(), *pdu->state_key()), pdu->event_id()}};
+        auto group = txn.state().create_group(pdu->room_id(), before, delta, pdu->event_id());
+        if (!group) return group.error();
+        after = *group;
+    }
+
+    // §5 step 6: against the current state; failing it only soft-fails.
+    Result<void> now_allowed = ok();
+    if (!extends_current) {
+        auto current = auth_state_current(txn, *pdu);
+        if (!current) return current.error();
+        now_allowed = auth::check(*pdu, *current);
+    }
+    auto persisted = txn.events().persist({.pdu = pdu,
+                                           .received_ts = now,
+                                           .soft_failed = !now_allowed,
+                                           .state_group_before = before,
+                                           .state_group_after = after});
+    if (!persisted) return persisted.error();
+    if (!now_allowed)
+        return IngestResult{.status = IngestStatus::soft_failed,
+                            .stream_ordering = persisted->stream_ordering,
+                            .reason = now_allowed.error().message};
+
+    if (auto e = txn.extremities().add_event(pdu->room_id(), pdu->event_id(),
+                                             pdu->prev_events());
+        !e)
+        return e.error();
+    if (auto s = update_current_state(txn, *pdu, *old_extremities, after,
+                                      persisted->stream_ordering);
+        !s)
+        return s.error();
+    if (pdu->type() == "m.room.redaction")
+        if (auto r = rooms::apply_redaction(txn, *pdu, now); !r) return r.error();
+    if (auto pushed = push::record_push_actions(txn, *pdu, pdu->version(),
+                                                persisted->stream_ordering, now, server_name_);
+        !pushed)
+        return pushed.error();
+    if (pdu->sender().server() == server_name_.str() || relay_except) {
+        auto servers = rooms::remote_destinations(txn, *pdu, server_name_);
+        if (!servers) return servers.error();
+        if (relay_except) std::erase(*servers, *relay_except);
+        if (auto queued = txn.outbox().enqueue(*servers, pdu->event_id()); !queued)
+            return queued.error();
+    }
+    return IngestResult{.status = IngestStatus::persisted,
+                        .stream_ordering = persisted->stream_ordering};
 }
 
 Result<std::size_t> EventIngest::accept_outliers(std::span<const PduPtr> events) {

@@ -63,6 +63,13 @@ public:
     Result<IngestResult> accept(const PduPtr& pdu,
                                 const std::optional<ServerName>& relay_except = std::nullopt);
 
+    // accept() for each of `pdus`, in order, in ONE write transaction (each
+    // in its own savepoint, so a failure undoes only its own changes): the
+    // PDUs of a /send commit once instead of once each. Later PDUs see the
+    // earlier ones, so a room's events may come in DAG order in one batch.
+    // One result per PDU, in order.
+    std::vector<Result<IngestResult>> accept_many(std::span<const PduPtr> pdus);
+
     // Stores events we need but whose place in the DAG we do not know (auth
     // events, a room's state) as outliers, each checked against its own
     // auth events (rejected if it fails). `events` in any order; those whose
@@ -92,6 +99,10 @@ public:
     Result<store::Position> store_out_of_band(const PduPtr& membership);
 
 private:
+    Result<IngestResult> accept_in(store::WriteTxn& txn, const PduPtr& pdu,
+                                   const std::optional<ServerName>& relay_except,
+                                   std::int64_t now);
+
     store::Store& store_;
     ServerName server_name_;
     sync::Notifier& notifier_;

@@ -228,6 +228,44 @@ TEST_F(EventIngestTest, MissingPrevEventsAreNamedThenAcceptedInOrder) {
     EXPECT_EQ(a_->extremities(room), std::vector<EventId>{m2->event->event_id()});
 }
 
+TEST_F(EventIngestTest, ABatchCommitsOnceInOrderAndAFailureStaysItsOwn) {
+    const RoomId room = shared_room();
+    std::vector<PduPtr> sent;
+    for (int i = 0; i < 5; ++i) {
+        auto m = b_->rooms->send_message(bob_, room, "m.room.message",
+                                         {{"body", "m" + std::to_string(i)}});
+        ASSERT_TRUE(m);
+        sent.push_back(m->event);
+    }
+    // Out of order at the end: m4 before m3, whose gap only m3 fills. And an
+    // event of a room A does not know, which fails alone.
+    auto elsewhere = b_->rooms->create_room({.creator = bob_, .preset = rooms::Preset::public_chat});
+    ASSERT_TRUE(elsewhere);
+    auto stray = b_->rooms->send_message(bob_, elsewhere->room_id, "m.room.message", {{"body", "?"}});
+    ASSERT_TRUE(stray);
+    const std::vector<PduPtr> batch = {sent[0], sent[1], stray->event, sent[2], sent[4], sent[3]};
+
+    const auto commits_before = a_->store->stats().commits;
+    auto results = a_->ingest->accept_many(batch);
+    EXPECT_EQ(a_->store->stats().commits, commits_before + 1);
+    ASSERT_EQ(results.size(), batch.size());
+    for (std::size_t i : {0u, 1u, 3u, 5u}) {
+        ASSERT_TRUE(results[i]) << i << ": " << results[i].error().message;
+        EXPECT_EQ(results[i]->status, IngestStatus::persisted) << i;
+        EXPECT_EQ(results[i]->event_id, std::string(batch[i]->event_id().str()));
+    }
+    ASSERT_FALSE(results[2]);
+    EXPECT_EQ(results[2].error().code, Errc::not_found);
+    ASSERT_TRUE(results[4]);
+    EXPECT_EQ(results[4]->status, IngestStatus::missing_events);
+    EXPECT_EQ(results[4]->missing, std::vector<EventId>{sent[3]->event_id()});
+    EXPECT_EQ(a_->extremities(room), std::vector<EventId>{sent[3]->event_id()});
+    // What the batch missed goes in afterwards, as the /send handler retries it.
+    ASSERT_EQ(a_->ingest->accept(sent[4])->status, IngestStatus::persisted);
+    EXPECT_EQ(a_->extremities(room), std::vector<EventId>{sent[4]->event_id()});
+    EXPECT_FALSE(a_->event(stray->event->event_id()));
+}
+
 TEST_F(EventIngestTest, AnUnauthorisedSenderIsRejectedAndKeptOutOfTheTimeline) {
     const RoomId room = shared_room();
     // carol of B never joined; B's server forges a message from her on the

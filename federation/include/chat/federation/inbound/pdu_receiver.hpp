@@ -47,10 +47,19 @@ public:
     // those of verify(); the auth rules' verdicts are in the result.
     Task<Result<ingest::IngestResult>> receive(nlohmann::json event, const ServerName& origin);
 
+    // receive() for the PDUs of one /send, in order: each is verified, then
+    // all that verified are accepted in ONE write transaction (one commit,
+    // EventIngest::accept_many); those missing events are then fetched and
+    // accepted one by one. One result per event, in order.
+    Task<std::vector<Result<ingest::IngestResult>>> receive_all(std::vector<nlohmann::json> events,
+                                                                const ServerName& origin);
+
     // The room's version, when we have the room. Errors: not_found.
     Task<Result<const RoomVersion*>> room_version(const RoomId& room_id);
 
 private:
+    // The room's version from our store, then verify().
+    Task<Result<PduPtr>> verify_in_room(nlohmann::json event);
     Task<Result<ingest::IngestResult>> accept_fetching(PduPtr pdu, const ServerName& origin,
                                                        int depth);
     Task<Result<void>> fetch_missing(const Pdu& pdu, const std::vector<EventId>& missing,
