@@ -37,10 +37,6 @@ PARTIAL = {
         "animated and timeout_ms ignored",
     # Server-Server API.
     ("GET", "/_matrix/federation/v1/query/profile"): "displayname and avatar_url only",
-    ("PUT", "/_matrix/federation/v1/send/{txnId}"):
-        "EDUs m.typing, m.receipt (m.read), m.presence; others ignored",
-    ("PUT", "/_matrix/federation/v2/send_join/{roomId}/{eventId}"):
-        "omit_members ignored: always the full state",
 }
 
 

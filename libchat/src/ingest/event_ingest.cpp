@@ -80,20 +80,28 @@ private:
 // it) or from the room's current state: the events at the keys the rules
 // consult (plus the create event in v12).
 template <typename EntryAt>
-Result<auth::AuthState> auth_state_from(store::ReadTxn& txn, const Pdu& pdu, EntryAt entry_at) {
+Result<auth::AuthState> auth_state_from(store::ReadTxn& txn, const Pdu& pdu, EntryAt entry_at,
+                                        const std::map<EventId, Known>* loaded = nullptr) {
     const RoomVersion& version = pdu.version();
     auto keys = auth::auth_event_keys(version, pdu.type(), pdu.sender(), pdu.state_key(),
                                       pdu.content());
     if (version.room_id_is_create_event_hash) keys.push_back(chat::state_key("m.room.create", ""));
     std::vector<EventId> ids;
+    auth::AuthState state;
     for (const auto& key : keys) {
         auto id = entry_at(key);
         if (!id) return id.error();
-        if (*id) ids.push_back(std::move(**id));
+        if (!*id) continue;
+        // Usually the event's own auth events, read already.
+        if (loaded)
+            if (auto it = loaded->find(**id); it != loaded->end()) {
+                if (!it->second.rejected) state.put(it->second.pdu);
+                continue;
+            }
+        ids.push_back(std::move(**id));
     }
     auto events = load(txn, ids);
     if (!events) return events.error();
-    auth::AuthState state;
     for (auto& [id, known] : *events)
         if (!known.rejected) state.put(known.pdu);
     return state;
@@ -106,10 +114,14 @@ Result<auth::AuthState> auth_state_at_group(store::ReadTxn& txn, const Pdu& pdu,
     });
 }
 
-Result<auth::AuthState> auth_state_current(store::ReadTxn& txn, const Pdu& pdu) {
-    return auth_state_from(txn, pdu, [&](const StateKey& key) {
-        return txn.current_state().entry(pdu.room_id(), key.type, key.state_key);
-    });
+Result<auth::AuthState> auth_state_current(store::ReadTxn& txn, const Pdu& pdu,
+                                           const std::map<EventId, Known>* loaded = nullptr) {
+    return auth_state_from(
+        txn, pdu,
+        [&](const StateKey& key) {
+            return txn.current_state().entry(pdu.room_id(), key.type, key.state_key);
+        },
+        loaded);
 }
 
 // §5 step 4: the event against its own auth events, which must be known.
@@ -278,11 +290,15 @@ std::vector<Result<IngestResult>> EventIngest::accept_many(std::span<const PduPt
     const std::int64_t now = clock_.now_ms();
     std::vector<Result<IngestResult>> results(
         pdus.size(), Result<IngestResult>(make_error(Errc::internal, "not run")));
+    // Serialised here, on the caller's thread, not in the single writer.
+    std::vector<std::string> texts;
+    texts.reserve(pdus.size());
+    for (const auto& pdu : pdus) texts.push_back(pdu->json().dump());
     std::vector<store::WriteJob> jobs;
     jobs.reserve(pdus.size());
     for (std::size_t i = 0; i < pdus.size(); ++i) {
         jobs.push_back({"ingest_event", [&, i](store::WriteTxn& txn) -> Result<void> {
-                            auto r = accept_in(txn, pdus[i], std::nullopt, now);
+                            auto r = accept_in(txn, pdus[i], std::nullopt, now, texts[i]);
                             if (!r) return r.error();
                             results[i] = std::move(*r);
                             return ok();
@@ -306,7 +322,7 @@ std::vector<Result<IngestResult>> EventIngest::accept_many(std::span<const PduPt
 
 Result<IngestResult> EventIngest::accept_in(store::WriteTxn& txn, const PduPtr& pdu,
                                             const std::optional<ServerName>& relay_except,
-                                            std::int64_t now) {
+                                            std::int64_t now, std::string_view json_text) {
     const EventId self[] = {pdu->event_id()};
     auto existing = load(txn, self);
     if (!existing) return existing.error();
@@ -380,7 +396,7 @@ Result<IngestResult> EventIngest::accept_in(store::WriteTxn& txn, const PduPtr& 
     const bool extends_current = pdu->prev_events().size() == 1 &&
                                  old_extremities->size() == 1 &&
                                  old_extremities->front() == pdu->prev_events().front();
-    auto before_state = extends_current ? auth_state_current(txn, *pdu)
+    auto before_state = extends_current ? auth_state_current(txn, *pdu, &*known)
                                         : auth_state_at_group(txn, *pdu, before);
     if (!before_state) return before_state.error();
     if (auto allowed = auth::check(*pdu, *before_state); !allowed)
@@ -403,6 +419,7 @@ Result<IngestResult> EventIngest::accept_in(store::WriteTxn& txn, const PduPtr& 
         now_allowed = auth::check(*pdu, *current);
     }
     auto persisted = txn.events().persist({.pdu = pdu,
+                                           .json_text = std::string(json_text),
                                            .received_ts = now,
                                            .soft_failed = !now_allowed,
                                            .state_group_before = before,
@@ -423,8 +440,14 @@ Result<IngestResult> EventIngest::accept_in(store::WriteTxn& txn, const PduPtr& 
         return s.error();
     if (pdu->type() == "m.room.redaction")
         if (auto r = rooms::apply_redaction(txn, *pdu, now); !r) return r.error();
+    // A message on the current state leaves it as it was (a redaction may
+    // not: it can redact the power levels): its auth state has the create and
+    // power levels events the push rules consult.
+    const bool keeps_state = !pdu->is_state() && pdu->type() != "m.room.redaction";
+    const auth::AuthState* state_now = extends_current && keeps_state ? &*before_state : nullptr;
     if (auto pushed = push::record_push_actions(txn, *pdu, pdu->version(),
-                                                persisted->stream_ordering, now, server_name_);
+                                                persisted->stream_ordering, now, server_name_,
+                                                state_now);
         !pushed)
         return pushed.error();
     if (pdu->sender().server() == server_name_.str() || relay_except) {

@@ -51,10 +51,15 @@ std::optional<UserId> invited_user(const Pdu& event) {
     return std::move(*user);
 }
 
-// Display names of the room's members, from their member events.
-Result<std::map<std::string, std::string, std::less<>>> display_names(store::ReadTxn& txn,
-                                                                      const RoomId& room_id) {
+// The room's joined members and every member's display name, from the
+// member events of the current state (one read serves both).
+struct Members {
+    std::vector<UserId> joined;
     std::map<std::string, std::string, std::less<>> names;
+};
+
+Result<Members> current_members(store::ReadTxn& txn, const RoomId& room_id) {
+    Members out;
     auto members = txn.current_state().of_type(room_id, "m.room.member");
     if (!members) return members.error();
     std::vector<EventId> ids;
@@ -62,15 +67,19 @@ Result<std::map<std::string, std::string, std::less<>>> display_names(store::Rea
     for (const auto& [key, id] : *members) ids.push_back(id);
     auto events = txn.events().get_pdus(ids);
     if (!events) return events.error();
+    out.joined.reserve(events->size());
     for (const auto& ev : *events) {
-        if (!ev.pdu->state_key()) continue;
+        const auto& state_key = ev.pdu->state_key();
+        if (!state_key) continue;
+        if (ev.pdu->membership() == "join")
+            if (auto user = UserId::parse(*state_key)) out.joined.push_back(std::move(*user));
         const auto& content = ev.pdu->content();
         if (!content.is_object()) continue;
         const auto name = content.find("displayname");
         if (name != content.end() && name->is_string())
-            names.emplace(*ev.pdu->state_key(), name->get<std::string>());
+            out.names.emplace(*state_key, name->get<std::string>());
     }
-    return names;
+    return out;
 }
 
 }  // namespace
@@ -78,16 +87,16 @@ Result<std::map<std::string, std::string, std::less<>>> display_names(store::Rea
 Result<void> record_push_actions(store::WriteTxn& txn, const Pdu& event,
                                  const RoomVersion& version, store::Position ordering,
                                  std::int64_t now_ts,
-                                 const std::optional<ServerName>& local_server) {
+                                 const std::optional<ServerName>& local_server,
+                                 const auth::AuthState* state_now) {
     const RoomId& room_id = event.room_id();
-    auto members = txn.members().members_of(room_id, "join");
+    auto members = current_members(txn, room_id);
     if (!members) return members.error();
     std::vector<UserId> recipients;
-    recipients.reserve(members->size() + 1);
-    for (const auto& m : *members)
-        if (m.user_id != event.sender() &&
-            (!local_server || m.user_id.server() == local_server->str()))
-            recipients.push_back(m.user_id);
+    recipients.reserve(members->joined.size() + 1);
+    for (const auto& m : members->joined)
+        if (m != event.sender() && (!local_server || m.server() == local_server->str()))
+            recipients.push_back(m);
     // The invitee of an invite is not joined yet, but it is them that
     // .m.rule.invite_for_me is for.
     if (auto invitee = invited_user(event)) {
@@ -100,17 +109,25 @@ Result<void> record_push_actions(store::WriteTxn& txn, const Pdu& event,
     // else costs nothing more.
     if (recipients.empty()) return ok();
 
-    auto create = current_state_event(txn, room_id, "m.room.create");
-    if (!create) return create.error();
-    auto pl_event = current_state_event(txn, room_id, "m.room.power_levels");
-    if (!pl_event) return pl_event.error();
+    PduPtr create_read, pl_read;
+    const Pdu* create = state_now ? state_now->create() : nullptr;
+    const Pdu* pl_event = state_now ? state_now->power_levels() : nullptr;
+    if (!state_now) {
+        auto c = current_state_event(txn, room_id, "m.room.create");
+        if (!c) return c.error();
+        auto p = current_state_event(txn, room_id, "m.room.power_levels");
+        if (!p) return p.error();
+        create_read = std::move(*c);
+        pl_read = std::move(*p);
+        create = create_read.get();
+        pl_event = pl_read.get();
+    }
     std::optional<auth::PowerLevels> power_levels;
-    if (auto pl = auth::PowerLevels::from_events(version, create->get(), pl_event->get()))
+    if (auto pl = auth::PowerLevels::from_events(version, create, pl_event))
         power_levels = std::move(*pl);
-    const RoomFacts room{.member_count = static_cast<std::int64_t>(members->size()),
+    const RoomFacts room{.member_count = static_cast<std::int64_t>(members->joined.size()),
                          .power_levels = power_levels ? &*power_levels : nullptr};
-    auto names = display_names(txn, room_id);
-    if (!names) return names.error();
+    const auto* names = &members->names;
 
     const EventView view(event.json());
     const auto thread_id = thread_of(event);

@@ -351,8 +351,12 @@ Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) 
         if (!applied) return applied.error();
     }
     // Who this event notifies is decided now, once (unread counts).
+    // Built on every extremity, a message leaves the current state as its
+    // auth state found it (a redaction may not: it can redact the power levels).
+    const bool keeps_state = !pdu->is_state() && pdu->type() != "m.room.redaction";
+    const auth::AuthState* state_now = consumes_all && keeps_state ? &auth_state : nullptr;
     if (auto pushed = push::record_push_actions(txn, *pdu, version, persisted->stream_ordering,
-                                                clock_.now_ms(), server_name_);
+                                                clock_.now_ms(), server_name_, state_now);
         !pushed)
         return pushed.error();
     // Queued for every remote server in the room in this same transaction,

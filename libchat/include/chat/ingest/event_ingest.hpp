@@ -101,7 +101,7 @@ public:
 private:
     Result<IngestResult> accept_in(store::WriteTxn& txn, const PduPtr& pdu,
                                    const std::optional<ServerName>& relay_except,
-                                   std::int64_t now);
+                                   std::int64_t now, std::string_view json_text = {});
 
     store::Store& store_;
     ServerName server_name_;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include <chat/auth/auth_rules.hpp>
 #include <chat/core/result.hpp>
 #include <chat/core/room_id.hpp>
 #include <chat/core/user_id.hpp>
@@ -21,11 +22,15 @@ namespace chat::push {
 // stores a row for each member it notifies: notification counts are thus
 // decided when the event is persisted, not at sync time (issue 7 point 3).
 // With `local_server`, members of other servers are skipped: their own
-// server notifies them. Errors: storage.
+// server notifies them. `state_now`, when the caller has it, holds the
+// room's current create and power levels events (the auth state of an event
+// that extends the current state and does not change it); they are read
+// from the store otherwise. Errors: storage.
 Result<void> record_push_actions(store::WriteTxn& txn, const Pdu& event,
                                  const RoomVersion& version, store::Position ordering,
                                  std::int64_t now_ts,
-                                 const std::optional<ServerName>& local_server = std::nullopt);
+                                 const std::optional<ServerName>& local_server = std::nullopt,
+                                 const auth::AuthState* state_now = nullptr);
 
 // The user's unread counts in the room: the notifying events after their
 // read receipt (m.read or m.read.private, unthreaded or on the main

@@ -22,6 +22,9 @@ namespace chat::store {
 // What persisting an event records besides the PDU itself.
 struct EventToPersist {
     PduPtr pdu;
+    // pdu->json().dump(), when the caller serialised it already (outside the
+    // single writer); empty: persist() does.
+    std::string json_text;
     std::int64_t received_ts = 0;  // ms since the epoch, when we got or built it
     // Known to us but not part of the room's timeline (an auth or state event
     // fetched from a remote server, an invite to a room we are not in).

@@ -59,6 +59,10 @@ struct StoreStats {
     std::uint64_t largest_batch = 0;       // most functions in one transaction
     std::uint64_t reads = 0;               // read transactions
     std::uint64_t queued_writes = 0;       // now: write() calls waiting for the next batch
+    // Write-ahead log checkpoints: on the store's own thread, and those the
+    // writer had to run itself because the log grew too long meanwhile.
+    std::uint64_t background_checkpoints = 0;
+    std::uint64_t inline_checkpoints = 0;
 };
 
 // The persistent store: rooms, events, state, streams and accounts behind

@@ -348,8 +348,9 @@ Result<PersistedEvent> SqliteEvents::persist(const EventToPersist& event) {
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         *position, pdu.event_id(), pdu.room_id(), pdu.version().id, pdu.type(), pdu.state_key(),
         pdu.sender(), membership, pdu.depth(), pdu.origin_server_ts(), event.received_ts,
-        pdu.json().dump(), event.outlier, event.soft_failed, event.rejected_reason,
-        event.state_group_before, event.state_group_after);
+        event.json_text.empty() ? pdu.json().dump() : event.json_text, event.outlier,
+        event.soft_failed, event.rejected_reason, event.state_group_before,
+        event.state_group_after);
     if (!inserted) return inserted.error();
     if (auto edges = insert_edges(pdu); !edges) return edges.error();
     // Outliers and rejected events are indexed too; readers filter them out,

@@ -62,8 +62,16 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
     auto writer = Connection::open(path, writer_settings);
     if (!writer) return writer.error();
     if (auto migrated = migrate(**writer); !migrated) return migrated.error();
-    return std::unique_ptr<SqliteStore>(
+    auto store = std::unique_ptr<SqliteStore>(
         new SqliteStore(path, options, in_memory, std::move(*writer)));
+    if (!in_memory) {
+        auto checkpointer =
+            WalCheckpointer::start(path, writer_settings, *store->writer_, kCheckpointPages,
+                                   kInlineCheckpointPages);
+        if (!checkpointer) return checkpointer.error();
+        store->checkpointer_ = std::move(*checkpointer);
+    }
+    return store;
 }
 
 SqliteStore::SqliteStore(std::string path, const SqliteOptions& options, bool in_memory,
@@ -76,6 +84,7 @@ SqliteStore::SqliteStore(std::string path, const SqliteOptions& options, bool in
                  [this](std::span<PendingWrite* const> batch) { run_batch(batch); }) {}
 
 SqliteStore::~SqliteStore() {
+    checkpointer_.reset();  // it hooks the writer
     // Readers first: the writer's close then checkpoints the log.
     idle_readers_.clear();
     writer_txn_.reset();
@@ -262,6 +271,8 @@ StoreStats SqliteStore::stats() const {
         .largest_batch = largest_batch_.load(),
         .reads = reads_.load(),
         .queued_writes = committer_.queued(),
+        .background_checkpoints = checkpointer_ ? checkpointer_->background_checkpoints() : 0,
+        .inline_checkpoints = checkpointer_ ? checkpointer_->inline_checkpoints() : 0,
     };
 }
 

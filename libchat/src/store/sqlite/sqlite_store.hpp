@@ -17,6 +17,7 @@
 #include "store/group_commit.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/txn.hpp"
+#include "store/sqlite/wal_checkpointer.hpp"
 
 namespace chat::store::sqlite {
 
@@ -69,6 +70,12 @@ private:
     std::condition_variable reader_free_;
     std::vector<std::unique_ptr<Reader>> idle_readers_;  // guarded by readers_mutex_
     std::size_t open_readers_ = 0;                       // guarded by readers_mutex_
+
+    // Log frames (4 KiB pages) before a background checkpoint (SQLite's own
+    // default), and before the writer checkpoints inline (about 40 MiB).
+    static constexpr int kCheckpointPages = 1000;
+    static constexpr int kInlineCheckpointPages = 10000;
+    std::unique_ptr<WalCheckpointer> checkpointer_;  // file stores only
 
     std::atomic<std::uint64_t> writes_{0};
     std::atomic<std::uint64_t> commits_{0};
