@@ -112,6 +112,28 @@ protected:
         return room;
     }
 
+    // A third server, C (an IP literal, as A is), whose user carol joins
+    // `room` through the resident server `via`.
+    struct ThirdServer {
+        TempDir dir;
+        std::string name;
+        std::unique_ptr<Daemon> daemon;
+        std::optional<MatrixClient> carol;
+    };
+    std::unique_ptr<ThirdServer> third_server_joining(const std::string& room,
+                                                      const std::string& via) {
+        auto c = std::make_unique<ThirdServer>();
+        const auto port = free_port();
+        c->name = "127.0.0.1:" + std::to_string(port);
+        c->daemon = Daemon::start_federating(c->dir.path(), c->name, port, {}, retry_yaml_);
+        c->carol = MatrixClient::registered(c->daemon->port(), "carol");
+        auto joined = c->carol->post(
+            "/_matrix/client/v3/join/" + escape(room) + "?server_name=" + escape(via),
+            json::object());
+        EXPECT_EQ(joined.status, 200) << joined.text << c->daemon->log_tail();
+        return c;
+    }
+
     json state_event(const MatrixClient& client, const std::string& room, const std::string& type) {
         auto answer = client.get("/_matrix/client/v3/rooms/" + escape(room) + "/state");
         EXPECT_EQ(answer.status, 200) << answer.text;
@@ -261,17 +283,11 @@ TEST_F(FederationRooms, KnocksOnARoomOfTheOtherServerAndIsLetIn) {
 // Three servers: carol of C joins through B (not the room's creator A); B
 // relays her join to A, and everyone's messages reach everyone.
 TEST_F(FederationRooms, ThreeServersShareARoomJoinedThroughAnotherResident) {
-    TempDir c_dir;
-    const auto c_port = free_port();
-    const std::string c_name = "127.0.0.1:" + std::to_string(c_port);
-    auto c = Daemon::start_federating(c_dir.path(), c_name, c_port, {}, retry_yaml_);
-    auto carol = MatrixClient::registered(c->port(), "carol");
-
     const auto room = shared_room({{"preset", "public_chat"}});
-    auto joined = carol.post("/_matrix/client/v3/join/" + escape(room) + "?server_name=" +
-                                 escape(b_name_),
-                             json::object());
-    ASSERT_EQ(joined.status, 200) << joined.text << c->log_tail();
+    auto third = third_server_joining(room, b_name_);
+    ASSERT_FALSE(HasFailure());
+    auto& c = third->daemon;
+    auto& carol = *third->carol;
     // A learns of carol's join from B.
     const auto members = "/_matrix/client/v3/rooms/" + escape(room) + "/joined_members";
     const auto deadline = std::chrono::steady_clock::now() + 20s;
@@ -557,17 +573,12 @@ Answer federation_request(const Daemon& origin_daemon, const std::string& origin
 // apart). Afterwards A takes nothing from B: its PDUs, its reads of the
 // room, its joins; C keeps working.
 TEST_F(FederationRooms, ServerAclShutsOutADeniedServerButNotTheOthers) {
-    TempDir c_dir;
-    const auto c_port = free_port();
-    const std::string c_name = "127.0.0.1:" + std::to_string(c_port);
-    auto c = Daemon::start_federating(c_dir.path(), c_name, c_port, {}, retry_yaml_);
-    auto carol = MatrixClient::registered(c->port(), "carol");
-
     const auto room = shared_room({{"preset", "public_chat"}});
-    auto joined = carol.post("/_matrix/client/v3/join/" + escape(room) + "?server_name=" +
-                                 escape(a_name_),
-                             json::object());
-    ASSERT_EQ(joined.status, 200) << joined.text << c->log_tail();
+    auto third = third_server_joining(room, a_name_);
+    ASSERT_FALSE(HasFailure());
+    auto& c = third->daemon;
+    auto& carol = *third->carol;
+    const std::string& c_name = third->name;
     alice_->send_text(room, "before the acl");
     sync_until(*bob_, [&](const json& s) { return timeline_has(s, room, "before the acl"); });
     sync_until(carol, [&](const json& s) { return timeline_has(s, room, "before the acl"); });

@@ -341,6 +341,8 @@ Result<PersistedEvent> SqliteEvents::persist(const EventToPersist& event) {
     if (!position) return position.error();
     std::optional<std::string_view> membership;
     if (pdu.type() == "m.room.member") membership = pdu.membership();
+    const std::string dumped = event.json_text.empty() ? pdu.json().dump() : std::string();
+    const std::string_view text = event.json_text.empty() ? dumped : event.json_text;
     auto inserted = conn_.run(
         "INSERT INTO events(stream_ordering, event_id, room_id, room_version, type, state_key,"
         " sender, membership, depth, origin_server_ts, received_ts, json, outlier, soft_failed,"
@@ -348,10 +350,12 @@ Result<PersistedEvent> SqliteEvents::persist(const EventToPersist& event) {
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         *position, pdu.event_id(), pdu.room_id(), pdu.version().id, pdu.type(), pdu.state_key(),
         pdu.sender(), membership, pdu.depth(), pdu.origin_server_ts(), event.received_ts,
-        event.json_text.empty() ? pdu.json().dump() : event.json_text, event.outlier,
-        event.soft_failed, event.rejected_reason, event.state_group_before,
+        text, event.outlier, event.soft_failed, event.rejected_reason, event.state_group_before,
         event.state_group_after);
     if (!inserted) return inserted.error();
+    // The next event's prev event, read back at once: the PDU in hand is
+    // exactly what the row holds.
+    cache_.put(pdu.event_id().str(), false, text.size(), event.pdu);
     if (auto edges = insert_edges(pdu); !edges) return edges.error();
     // Outliers and rejected events are indexed too; readers filter them out,
     // and a promoted outlier keeps its relation.

@@ -199,32 +199,28 @@ TEST_F(NotificationsTest, AnInviteNotifiesTheInviteeWhoIsNotJoinedYet) {
     EXPECT_TRUE(bobs.empty());
 }
 
+// A user's rules for plain messages (.m.rule.room_one_to_one and .m.rule.message) on or off.
+Result<store::Position> set_message_rules(store::Store& store, const UserId& user, bool on) {
+    return store.write("test", [&](store::WriteTxn& txn) {
+        return edit_push_rules(txn, user, [&](PushRules& rules) -> Result<void> {
+            if (auto r = rules.set_enabled(RuleKind::underride, ".m.rule.room_one_to_one", on); !r)
+                return r;
+            return rules.set_enabled(RuleKind::underride, ".m.rule.message", on);
+        });
+    });
+}
+
 TEST_F(NotificationsTest, AChangeOfRulesCountsFromTheNextEventOn) {
     // The compiled rules are shared between events; a change must still be
     // seen by the very next one.
     const RoomId room = pair_room();
     say(room, "counted");
-    auto disabled = store_->write("test", [&](store::WriteTxn& txn) {
-        return edit_push_rules(txn, bob_, [](PushRules& rules) {
-            if (auto r = rules.set_enabled(RuleKind::underride, ".m.rule.room_one_to_one", false);
-                !r)
-                return r;
-            return rules.set_enabled(RuleKind::underride, ".m.rule.message", false);
-        });
-    });
+    auto disabled = set_message_rules(*store_, bob_, false);
     ASSERT_TRUE(disabled) << disabled.error().message;
     say(room, "not counted");
     EXPECT_EQ(read([&](store::ReadTxn& t) { return unread_counts(t, bob_, room); }).notifications,
               1);
-    auto enabled = store_->write("test", [&](store::WriteTxn& txn) {
-        return edit_push_rules(txn, bob_, [](PushRules& rules) {
-            if (auto r = rules.set_enabled(RuleKind::underride, ".m.rule.room_one_to_one", true);
-                !r)
-                return r;
-            return rules.set_enabled(RuleKind::underride, ".m.rule.message", true);
-        });
-    });
-    ASSERT_TRUE(enabled);
+    ASSERT_TRUE(set_message_rules(*store_, bob_, true));
     say(room, "counted again");
     EXPECT_EQ(read([&](store::ReadTxn& t) { return unread_counts(t, bob_, room); }).notifications,
               2);
