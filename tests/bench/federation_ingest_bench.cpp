@@ -40,36 +40,15 @@
 #include <chat/store/txn.hpp>
 #include <chat/sync/notifier.hpp>
 
+#include "bench_support.hpp"
+
 namespace {
 
 using namespace chat;
 using nlohmann::json;
 
-class BenchDir {
-public:
-    BenchDir() {
-        std::string pattern =
-            std::filesystem::temp_directory_path() / "chat-federation-ingest-bench-XXXXXX";
-        if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp");
-        path_ = pattern;
-    }
-    ~BenchDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    BenchDir(const BenchDir&) = delete;
-    BenchDir& operator=(const BenchDir&) = delete;
-    std::string file(const char* name) const { return (path_ / name).string(); }
-
-private:
-    std::filesystem::path path_;
-};
-
-double process_cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
+using bench::BenchDir;
+using bench::process_cpu_seconds;
 
 template <typename T>
 T must(Result<T> r, const char* what) {
@@ -139,7 +118,7 @@ void BM_IngestPdus(benchmark::State& state) {
     // PDUs per write transaction: 1 is accept() per PDU; 50 is a full /send
     // taken by accept_many(), as the daemon's /send handler does.
     const int batch_size = static_cast<int>(state.range(3));
-    BenchDir dir;
+    BenchDir dir("chat-federation-ingest-bench");
     Server a(dir.file("a.db"), "a.bench");
     Server b(dir.file("b.db"), "b.bench");
     const UserId alice = UserId::parse("@alice:a.bench").value();

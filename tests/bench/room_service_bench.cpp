@@ -34,37 +34,14 @@
 #include <chat/store/sqlite.hpp>
 #include <chat/sync/notifier.hpp>
 
+#include "bench_support.hpp"
+
 namespace {
 
 using namespace chat;
 
-class BenchDir {
-public:
-    BenchDir() {
-        std::string pattern =
-            std::filesystem::temp_directory_path() / "chat-room-service-bench-XXXXXX";
-        if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp");
-        path_ = pattern;
-    }
-    ~BenchDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    BenchDir(const BenchDir&) = delete;
-    BenchDir& operator=(const BenchDir&) = delete;
-    std::string file() const { return (path_ / "bench.db").string(); }
-
-private:
-    std::filesystem::path path_;
-};
-
-// CPU time of the whole process (every thread), in seconds: on a shared
-// machine it says what the sends cost when wall time says how long they waited.
-double process_cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
+using bench::BenchDir;
+using bench::process_cpu_seconds;
 
 UserId sender(int t) { return UserId::parse("@sender" + std::to_string(t) + ":bench.test").value(); }
 
@@ -72,8 +49,8 @@ void BM_SendMessages(benchmark::State& state) {
     const int threads = static_cast<int>(state.range(0));
     const int room_count = static_cast<int>(state.range(1));
     const int events = static_cast<int>(state.range(2));
-    BenchDir dir;
-    auto opened = store::open_sqlite(dir.file());  // synchronous=FULL, group commit
+    BenchDir dir("chat-room-service-bench");
+    auto opened = store::open_sqlite(dir.file("bench.db"));  // synchronous=FULL, group commit
     if (!opened) throw std::runtime_error(opened.error().message);
     std::unique_ptr<store::Store> store = std::move(*opened);
     sync::InProcessNotifier notifier;

@@ -21,6 +21,7 @@
 #include "support/daemon.hpp"
 #include "support/device_keys.hpp"
 #include "support/matrix_client.hpp"
+#include "support/two_servers.hpp"
 
 namespace chat::test {
 namespace {
@@ -86,25 +87,10 @@ private:
     std::thread thread_;
 };
 
-class E2eeFederation : public ::testing::Test {
+// Both servers by IP literal.
+class E2eeFederation : public TwoServers {
 protected:
-    void SetUp() override {
-        const auto a_port = free_port(), b_port = free_port();
-        a_name_ = "127.0.0.1:" + std::to_string(a_port);
-        b_name_ = "127.0.0.1:" + std::to_string(b_port);
-        a_ = Daemon::start_federating(a_dir_.path(), a_name_, a_port, {}, {});
-        b_ = Daemon::start_federating(b_dir_.path(), b_name_, b_port, {}, {});
-        alice_.emplace(MatrixClient::registered(a_->port(), "alice"));
-        bob_.emplace(MatrixClient::registered(b_->port(), "bob"));
-    }
-    void TearDown() override {
-        if (a_) {
-            EXPECT_EQ(a_->stop(), 0) << a_->log_tail();
-        }
-        if (b_) {
-            EXPECT_EQ(b_->stop(), 0) << b_->log_tail();
-        }
-    }
+    E2eeFederation() { b_host_ = "127.0.0.1"; }
 
     // Uploads signed device keys and one one-time key for the client's device.
     void upload_keys(const MatrixClient& client, const std::string& otk) {
@@ -116,44 +102,6 @@ protected:
         auto answer = client.post("/_matrix/client/v3/keys/upload", body);
         ASSERT_EQ(answer.status, 200) << answer.text;
     }
-
-    Answer sync_until(const MatrixClient& client, const std::function<bool(const json&)>& found,
-                      std::optional<std::string> since = std::nullopt) {
-        const auto deadline = std::chrono::steady_clock::now() + 30s;
-        Answer last;
-        while (std::chrono::steady_clock::now() < deadline) {
-            last = client.sync(since, 1000);
-            if (last.status == 200 && found(last.body)) return last;
-            if (last.status == 200) since = last.body.value("next_batch", "");
-            else std::this_thread::sleep_for(200ms);
-        }
-        ADD_FAILURE() << "not found in sync within 30 s; last: " << last.text
-                      << "\nA: " << a_->log_tail() << "\nB: " << b_->log_tail();
-        return last;
-    }
-
-    // A room of alice's that bob has joined, once A knows of the join.
-    std::string shared_room() {
-        auto room = alice_->create_room();
-        alice_->invite(room, bob_->user_id());
-        sync_until(*bob_, [&](const json& s) {
-            return s.contains("rooms") && s["rooms"]["invite"].contains(room);
-        });
-        bob_->join(room);
-        const auto members = "/_matrix/client/v3/rooms/" + escape(room) + "/joined_members";
-        const auto deadline = std::chrono::steady_clock::now() + 20s;
-        while (std::chrono::steady_clock::now() < deadline) {
-            auto answer = alice_->get(members);
-            if (answer.status == 200 && answer.body["joined"].contains(bob_->user_id())) break;
-            std::this_thread::sleep_for(100ms);
-        }
-        return room;
-    }
-
-    TempDir a_dir_, b_dir_;
-    std::string a_name_, b_name_;
-    std::unique_ptr<Daemon> a_, b_;
-    std::optional<MatrixClient> alice_, bob_;
 };
 
 TEST_F(E2eeFederation, FederationEndpointsAnswerForLocalUsersOnly) {

@@ -17,32 +17,16 @@
 #include "support/daemon.hpp"
 #include "support/matrix_client.hpp"
 #include "support/png.hpp"
+#include "support/two_servers.hpp"
 
 namespace chat::test {
 namespace {
 
 using nlohmann::json;
 
-class FederationMedia : public ::testing::Test {
+class FederationMedia : public TwoServers {
 protected:
-    void SetUp() override {
-        a_port_ = free_port();
-        b_port_ = free_port();
-        a_name_ = "127.0.0.1:" + std::to_string(a_port_);
-        b_name_ = "localhost:" + std::to_string(b_port_);
-        a_ = Daemon::start_federating(a_dir_.path(), a_name_, a_port_, kAdminYaml);
-        b_ = Daemon::start_federating(b_dir_.path(), b_name_, b_port_);
-        alice_.emplace(MatrixClient::registered(a_->port(), "alice"));
-        bob_.emplace(MatrixClient::registered(b_->port(), "bob"));
-    }
-    void TearDown() override {
-        if (a_) {
-            EXPECT_EQ(a_->stop(), 0) << a_->log_tail();
-        }
-        if (b_) {
-            EXPECT_EQ(b_->stop(), 0) << b_->log_tail();
-        }
-    }
+    FederationMedia() { a_extra_yaml_ = std::string(kAdminYaml); }
 
     static httplib::Headers bearer(const MatrixClient& who) {
         return {{"Authorization", "Bearer " + who.token()}};
@@ -91,11 +75,6 @@ protected:
         a_.reset();
     }
 
-    TempDir a_dir_, b_dir_;
-    std::uint16_t a_port_ = 0, b_port_ = 0;
-    std::string a_name_, b_name_;
-    std::unique_ptr<Daemon> a_, b_;
-    std::optional<MatrixClient> alice_, bob_;
 };
 
 TEST_F(FederationMedia, BobDownloadsAndThumbnailsAlicesMediaThenFromCacheWhenAIsDown) {

@@ -26,6 +26,7 @@
 
 #include "support/daemon.hpp"
 #include "support/matrix_client.hpp"
+#include "support/two_servers.hpp"
 
 namespace chat::test {
 namespace {
@@ -33,83 +34,14 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-class FederationRooms : public ::testing::Test {
+class FederationRooms : public TwoServers {
 protected:
-    void SetUp() override {
-        a_port_ = free_port();
-        b_port_ = free_port();
-        a_name_ = "127.0.0.1:" + std::to_string(a_port_);
-        b_name_ = "localhost:" + std::to_string(b_port_);
-        start_a();
-        start_b();
-        alice_.emplace(MatrixClient::registered(a_->port(), "alice"));
-        bob_.emplace(MatrixClient::registered(b_->port(), "bob"));
-    }
-    void TearDown() override {
-        if (a_) {
-            EXPECT_EQ(a_->stop(), 0) << a_->log_tail();
-        }
-        if (b_) {
-            EXPECT_EQ(b_->stop(), 0) << b_->log_tail();
-        }
-    }
+    FederationRooms() { federation_yaml_ = "retry_base_ms: 200\nretry_max_ms: 1000"; }
 
-    void start_a() {
-        a_ = Daemon::start_federating(a_dir_.path(), a_name_, a_port_, {}, retry_yaml_);
-    }
-    void start_b() {
-        b_ = Daemon::start_federating(b_dir_.path(), b_name_, b_port_, b_extra_yaml_, retry_yaml_);
-    }
     void kill_b() {
         ::kill(b_->pid(), SIGKILL);
         b_->stop();  // reaps it
         b_.reset();
-    }
-
-    // Syncs until `found` is true of an answer (or 30 s pass); returns it.
-    Answer sync_until(const MatrixClient& client, const std::function<bool(const json&)>& found,
-                      std::optional<std::string> since = std::nullopt) {
-        const auto deadline = std::chrono::steady_clock::now() + 30s;
-        Answer last;
-        while (std::chrono::steady_clock::now() < deadline) {
-            last = client.sync(since, 1000);
-            if (last.status != 200) {
-                std::this_thread::sleep_for(200ms);
-                continue;
-            }
-            if (found(last.body)) return last;
-            since = last.body.value("next_batch", "");
-        }
-        ADD_FAILURE() << "not found in sync within 30 s; last answer: " << last.text
-                      << "\nA: " << (a_ ? a_->log_tail() : "") << "\nB: " << (b_ ? b_->log_tail() : "");
-        return last;
-    }
-
-    static bool timeline_has(const json& sync, const std::string& room, const std::string& body) {
-        auto rooms = sync.find("rooms");
-        if (rooms == sync.end() || !(*rooms)["join"].contains(room)) return false;
-        for (const auto& e : (*rooms)["join"][room]["timeline"]["events"])
-            if (e.contains("content") && e["content"].value("body", "") == body) return true;
-        return false;
-    }
-
-    // A room of alice's on A that bob of B has joined; waits until A has
-    // bob's join, so that A sends the room's events to B.
-    std::string shared_room(json create = json::object()) {
-        auto room = alice_->create_room(create);
-        alice_->invite(room, bob_->user_id());
-        sync_until(*bob_, [&](const json& s) {
-            return s.contains("rooms") && s["rooms"]["invite"].contains(room);
-        });
-        bob_->join(room);
-        const auto members = "/_matrix/client/v3/rooms/" + escape(room) + "/joined_members";
-        const auto deadline = std::chrono::steady_clock::now() + 20s;
-        while (std::chrono::steady_clock::now() < deadline) {
-            auto answer = alice_->get(members);
-            if (answer.status == 200 && answer.body["joined"].contains(bob_->user_id())) break;
-            std::this_thread::sleep_for(100ms);
-        }
-        return room;
     }
 
     // A third server, C (an IP literal, as A is), whose user carol joins
@@ -125,7 +57,7 @@ protected:
         auto c = std::make_unique<ThirdServer>();
         const auto port = free_port();
         c->name = "127.0.0.1:" + std::to_string(port);
-        c->daemon = Daemon::start_federating(c->dir.path(), c->name, port, {}, retry_yaml_);
+        c->daemon = Daemon::start_federating(c->dir.path(), c->name, port, {}, federation_yaml_);
         c->carol = MatrixClient::registered(c->daemon->port(), "carol");
         auto joined = c->carol->post(
             "/_matrix/client/v3/join/" + escape(room) + "?server_name=" + escape(via),
@@ -142,13 +74,6 @@ protected:
         return json();
     }
 
-    TempDir a_dir_, b_dir_;
-    std::uint16_t a_port_ = 0, b_port_ = 0;
-    std::string a_name_, b_name_;
-    std::string retry_yaml_ = "retry_base_ms: 200\nretry_max_ms: 1000";
-    std::string b_extra_yaml_;
-    std::unique_ptr<Daemon> a_, b_;
-    std::optional<MatrixClient> alice_, bob_;
 };
 
 TEST_F(FederationRooms, InviteJoinAndMessagesBothWays) {
@@ -328,7 +253,7 @@ TEST_F(FederationRooms, AServerKilledMidConversationCatchesUpAfterARestart) {
 
 TEST_F(FederationRooms, BothSidesConvergeAfterAPartition) {
     // B retries slowly here, so A can change state before B's change arrives.
-    retry_yaml_ = "retry_base_ms: 4000\nretry_max_ms: 4000";
+    federation_yaml_ = "retry_base_ms: 4000\nretry_max_ms: 4000";
     b_->stop();
     start_b();
     const auto room = shared_room();

@@ -48,6 +48,13 @@ Result<std::optional<std::int64_t>> optional_integer(const nlohmann::json& body,
     return std::optional<std::int64_t>(value->get<std::int64_t>());
 }
 
+Result<nlohmann::json> required_object(const nlohmann::json& body, std::string_view field) {
+    const auto* value = find(body, field);
+    if (!value) return make_error(Errc::missing_param, fmt::format("Missing '{}'", field));
+    if (!value->is_object()) return wrong_type(field, "an object");
+    return *value;
+}
+
 Result<std::optional<nlohmann::json>> optional_object(const nlohmann::json& body,
                                                       std::string_view field) {
     const auto* value = find(body, field);

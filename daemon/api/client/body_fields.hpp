@@ -22,6 +22,8 @@ Result<std::optional<std::string>> optional_string(const nlohmann::json& body,
 Result<std::optional<bool>> optional_bool(const nlohmann::json& body, std::string_view field);
 Result<std::optional<std::int64_t>> optional_integer(const nlohmann::json& body,
                                                      std::string_view field);
+// A required object field. Errors: missing_param when absent, bad_json when not an object.
+Result<nlohmann::json> required_object(const nlohmann::json& body, std::string_view field);
 // An object field; none when absent. Errors: bad_json when present and not an object.
 Result<std::optional<nlohmann::json>> optional_object(const nlohmann::json& body,
                                                       std::string_view field);

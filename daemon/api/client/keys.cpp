@@ -1,5 +1,6 @@
 #include "api/client/keys.hpp"
 
+#include "api/client/body_fields.hpp"
 #include "api/client/keys_federation.hpp"
 
 #include <nlohmann/json.hpp>
@@ -30,14 +31,6 @@ void wake(const Services& services, bool changed) {
     if (changed) services.wake->poke();
 }
 
-Result<json> field_object(const json& body, const char* name) {
-    auto it = body.find(name);
-    if (it == body.end()) return make_error(Errc::missing_param, std::string("Missing '") + name + "'");
-    if (!it->is_object())
-        return make_error(Errc::bad_json, std::string("'") + name + "' must be an object");
-    return *it;
-}
-
 }  // namespace
 
 Task<Result<Reply>> post_keys_upload(Request& request) {
@@ -61,7 +54,7 @@ Task<Result<Reply>> post_keys_query(Request& request) {
     if (auto authed = co_await authenticate(request); !authed) co_return authed.error();
     auto body = request.json_object();
     if (!body) co_return body.error();
-    auto wanted = field_object(*body, "device_keys");
+    auto wanted = required_object(*body, "device_keys");
     if (!wanted) co_return wanted.error();
     const auto& services = request.services();
     json local, remote;
@@ -79,7 +72,7 @@ Task<Result<Reply>> post_keys_claim(Request& request) {
     if (auto authed = co_await authenticate(request); !authed) co_return authed.error();
     auto body = request.json_object();
     if (!body) co_return body.error();
-    auto wanted = field_object(*body, "one_time_keys");
+    auto wanted = required_object(*body, "one_time_keys");
     if (!wanted) co_return wanted.error();
     const auto& services = request.services();
     json local, remote;
@@ -169,7 +162,7 @@ Task<Result<Reply>> put_send_to_device(Request& request) {
         co_return make_error(Errc::invalid_param, "Invalid event type or transaction ID");
     auto body = request.json_object();
     if (!body) co_return body.error();
-    auto messages = field_object(*body, "messages");
+    auto messages = required_object(*body, "messages");
     if (!messages) co_return messages.error();
     std::size_t recipients = 0;
     for (auto& [user, devices] : messages->items()) {

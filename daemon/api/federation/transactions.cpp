@@ -219,24 +219,38 @@ Task<Result<Reply>> put_federation_send(Request& request, const ServerName& orig
     json results = json::object();
     std::vector<json> to_receive;  // the PDUs the ACL let through, in order
     std::vector<std::string> ids;  // their event ids where known yet
+    // A transaction's PDUs are mostly of one room: its version and ACL
+    // verdict are read once.
+    std::map<std::string, const RoomVersion*> versions;
+    std::map<std::string, bool> allowed_in;
     for (auto& pdu : *pdus) {
         std::string id = pdu.is_object() ? pdu.value("event_id", "") : "";
+        std::optional<RoomId> room;
+        if (pdu.is_object() && pdu.contains("room_id") && pdu["room_id"].is_string())
+            if (auto parsed = RoomId::parse(pdu["room_id"].get<std::string>()))
+                room = std::move(*parsed);
         // The answer is keyed by the event id: computed for v3+, even for a
         // PDU that then fails (the ACL's refusal too).
-        if (id.empty() && pdu.is_object() && pdu.contains("room_id") && pdu["room_id"].is_string())
-            if (auto room = RoomId::parse(pdu["room_id"].get<std::string>()))
-                if (auto version = co_await services.pdu_receiver->room_version(*room))
-                    if (auto computed = compute_event_id(pdu, **version)) id = *computed;
+        const std::string room_key = room ? std::string(room->str()) : std::string();
+        if (id.empty() && room) {
+            if (!versions.contains(room_key)) {
+                auto version = co_await services.pdu_receiver->room_version(*room);
+                versions[room_key] = version ? *version : nullptr;
+            }
+            if (const RoomVersion* version = versions[room_key])
+                if (auto computed = compute_event_id(pdu, *version)) id = *computed;
+        }
         // ACL per PDU (§4 step 3), before any work on it.
-        if (pdu.is_object() && pdu.contains("room_id") && pdu["room_id"].is_string()) {
-            if (auto room = RoomId::parse(pdu["room_id"].get<std::string>())) {
+        if (room) {
+            if (!allowed_in.contains(room_key)) {
                 auto allowed = co_await services.db->read("federation_send_acl", [&](store::ReadTxn& txn) {
                     return acl_allows(txn, *room, origin);
                 });
-                if (allowed && !*allowed) {
-                    if (!id.empty()) results[id] = {{"error", "Server is banned by the room's ACL"}};
-                    continue;
-                }
+                allowed_in[room_key] = !allowed || *allowed;  // a failed read is not a refusal, as before
+            }
+            if (!allowed_in[room_key]) {
+                if (!id.empty()) results[id] = {{"error", "Server is banned by the room's ACL"}};
+                continue;
             }
         }
         ids.push_back(std::move(id));

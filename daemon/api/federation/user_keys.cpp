@@ -5,6 +5,7 @@
 #include <chat/federation/runtime/blocking_pool.hpp>
 #include <chat/store/txn.hpp>
 
+#include "api/client/body_fields.hpp"
 #include "api/client/keys_federation.hpp"
 #include "services/services.hpp"
 #include "services/wake_hub.hpp"
@@ -18,14 +19,6 @@ using nlohmann::json;
 // Bounds what one EDU may write: a device count per user like a client's
 // sendToDevice request would need.
 constexpr std::size_t kMaxToDeviceUsers = 1000;
-
-Result<json> field_object(const json& body, const char* name) {
-    auto it = body.find(name);
-    if (it == body.end()) return make_error(Errc::missing_param, std::string("Missing '") + name + "'");
-    if (!it->is_object())
-        return make_error(Errc::bad_json, std::string("'") + name + "' must be an object");
-    return *it;
-}
 
 // The request map without users of other servers: we answer for ours only.
 json local_part(const json& wanted, std::string_view local_server) {
@@ -90,7 +83,7 @@ Task<Result<Reply>> post_federation_user_keys_query(Request& request, const Serv
     const auto& services = request.services();
     auto body = request.json_object();
     if (!body) co_return body.error();
-    auto wanted = field_object(*body, "device_keys");
+    auto wanted = required_object(*body, "device_keys");
     if (!wanted) co_return wanted.error();
     auto local = local_part(*wanted, services.server_name);
     auto answer = co_await services.db->read("federation_keys_query", [&](store::ReadTxn& txn) {
@@ -108,7 +101,7 @@ Task<Result<Reply>> post_federation_user_keys_claim(Request& request, const Serv
     const auto& services = request.services();
     auto body = request.json_object();
     if (!body) co_return body.error();
-    auto wanted = field_object(*body, "one_time_keys");
+    auto wanted = required_object(*body, "one_time_keys");
     if (!wanted) co_return wanted.error();
     auto local = local_part(*wanted, services.server_name);
     auto claimed = co_await services.db->write("federation_keys_claim", [&](store::WriteTxn& txn) {
