@@ -3,6 +3,7 @@
 // Small pieces the benchmark programs share.
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <time.h>
 
 #include <filesystem>
@@ -13,7 +14,8 @@
 namespace chat::bench {
 
 // A fresh directory under the system's temporary one, removed with everything
-// in it when the benchmark is done.
+// in it when the benchmark is done, unless CHAT_BENCH_KEEP is set (then its
+// path is printed, to look at what a run wrote, e.g. with sqlite3's dbstat).
 class BenchDir {
 public:
     explicit BenchDir(const std::string& prefix) {
@@ -22,6 +24,10 @@ public:
         path_ = pattern;
     }
     ~BenchDir() {
+        if (getenv("CHAT_BENCH_KEEP") != nullptr) {
+            fprintf(stderr, "kept %s\n", path_.c_str());
+            return;
+        }
         std::error_code ignored;
         std::filesystem::remove_all(path_, ignored);
     }

@@ -44,9 +44,8 @@ std::optional<std::int64_t> admin_filter(const UserListQuery& query) {
 
 // What purge_room() deletes, keyed by room id (?1). Event-keyed tables go
 // first, while the events rows still say which ids belong to the room.
-constexpr std::array<std::string_view, 19> kPurgeStatements = {
-    "DELETE FROM event_edges WHERE event_id IN (SELECT event_id FROM events WHERE room_id = ?1)",
-    "DELETE FROM event_auth_edges"
+constexpr std::array<std::string_view, 18> kPurgeStatements = {
+    "DELETE FROM event_children"
     " WHERE event_id IN (SELECT event_id FROM events WHERE room_id = ?1)",
     "DELETE FROM redactions WHERE redaction_id IN"
     " (SELECT event_id FROM events WHERE room_id = ?1)",

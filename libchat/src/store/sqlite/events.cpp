@@ -232,34 +232,44 @@ Result<std::vector<RoomActivity>> SqliteEvents::rooms_changed(Position from, Pos
         });
 }
 
+// prev_events and auth_events are read from the event itself (its JSON, through
+// the parsed-event cache): migration 0170 dropped the tables that copied them.
 Result<std::vector<EventId>> SqliteEvents::prev_events(const EventId& event_id) {
-    return all_rows(
-        conn_.query("SELECT prev_event_id FROM event_edges WHERE event_id = ?1", event_id),
-        event_id_at0);
+    auto found = get_pdus(std::span<const EventId>(&event_id, 1));
+    if (!found) return found.error();
+    if (found->empty()) return std::vector<EventId>{};
+    return found->front().pdu->prev_events();
 }
 
 Result<std::vector<EventId>> SqliteEvents::auth_events(const EventId& event_id) {
-    return all_rows(
-        conn_.query("SELECT auth_event_id FROM event_auth_edges WHERE event_id = ?1", event_id),
-        event_id_at0);
+    auto found = get_pdus(std::span<const EventId>(&event_id, 1));
+    if (!found) return found.error();
+    if (found->empty()) return std::vector<EventId>{};
+    return found->front().pdu->auth_events();
 }
 
 Result<std::vector<EventId>> SqliteEvents::children(const EventId& event_id) {
     return all_rows(
-        conn_.query("SELECT event_id FROM event_edges WHERE prev_event_id = ?1", event_id),
+        conn_.query("SELECT event_id FROM event_children WHERE prev_event_id = ?1", event_id),
         event_id_at0);
 }
 
 Result<std::vector<EventId>> SqliteEvents::auth_chain(std::span<const EventId> ids) {
-    // UNION (not UNION ALL) drops rows already seen, which ends the recursion
-    // on shared ancestors and on cycles.
+    // Walks auth_events in the stored JSON. Room versions 1 and 2 cite
+    // [event_id, hashes] pairs, later ones bare ids. UNION (not UNION ALL)
+    // drops ids already seen, which ends the recursion on shared ancestors
+    // and on cycles. An id we do not hold is listed but not followed.
     return all_rows(conn_.query("WITH RECURSIVE chain(id) AS ("
-                                " SELECT auth_event_id FROM event_auth_edges"
-                                "  WHERE event_id IN (SELECT value FROM json_each(?1))"
+                                " SELECT CASE a.type WHEN 'array' THEN a.value ->> 0"
+                                "        ELSE a.value END"
+                                "  FROM events e, json_each(e.json, '$.auth_events') a"
+                                "  WHERE e.event_id IN (SELECT value FROM json_each(?1))"
                                 " UNION"
-                                " SELECT a.auth_event_id FROM event_auth_edges a"
-                                "  JOIN chain c ON a.event_id = c.id"
-                                ") SELECT id FROM chain",
+                                " SELECT CASE a.type WHEN 'array' THEN a.value ->> 0"
+                                "        ELSE a.value END"
+                                "  FROM chain c JOIN events e ON e.event_id = c.id,"
+                                "       json_each(e.json, '$.auth_events') a"
+                                ") SELECT id FROM chain WHERE id IS NOT NULL",
                                 json_id_list(ids)),
                     event_id_at0);
 }
@@ -279,14 +289,8 @@ Result<std::optional<nlohmann::json>> SqliteEvents::original_json(const EventId&
 Result<void> SqliteEvents::insert_edges(const Pdu& pdu) {
     for (const auto& prev : pdu.prev_events()) {
         auto added = conn_.run(
-            "INSERT OR IGNORE INTO event_edges(event_id, prev_event_id) VALUES (?1, ?2)",
-            pdu.event_id(), prev);
-        if (!added) return added.error();
-    }
-    for (const auto& auth : pdu.auth_events()) {
-        auto added = conn_.run(
-            "INSERT OR IGNORE INTO event_auth_edges(event_id, auth_event_id) VALUES (?1, ?2)",
-            pdu.event_id(), auth);
+            "INSERT OR IGNORE INTO event_children(prev_event_id, event_id) VALUES (?1, ?2)", prev,
+            pdu.event_id());
         if (!added) return added.error();
     }
     return ok();

@@ -21,7 +21,7 @@ Result<void> SqliteExtremities::add_event(const RoomId& room_id, const EventId& 
     auto added = conn_.run(
         "INSERT OR IGNORE INTO forward_extremities(room_id, event_id)"
         " SELECT ?1, ?2 WHERE NOT EXISTS"
-        " (SELECT 1 FROM event_edges WHERE prev_event_id = ?2)",
+        " (SELECT 1 FROM event_children WHERE prev_event_id = ?2)",
         room_id, event_id);
     if (!added) return added.error();
     return ok();

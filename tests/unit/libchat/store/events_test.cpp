@@ -242,6 +242,100 @@ TEST_F(StoreEvents, EdgesAndAuthChainFollowTheDag) {
     });
 }
 
+// The DAG is read from the stored JSON (migration 0170): room versions 1 and 2
+// cite [id, hashes] pairs, later ones bare ids; a redacted event keeps its
+// edges; an id we do not hold is listed but not followed.
+TEST_F(StoreEvents, AuthChainsWalkTheStoredJsonInEveryIdFormat) {
+    for (const RoomVersion* version : {&RoomVersion::v1, &RoomVersion::v10}) {
+        SCOPED_TRACE(version->id);
+        test::TestRoom room(*version, "!deep" + std::string(version->id) + ":a.test");
+        const std::string alice = "@alice:a.test";
+        auto create = room.create();
+        auto join = test::build_event(*version, {.type = "m.room.member", .sender = alice,
+                                                 .state_key = alice,
+                                                 .content = {{"membership", "join"}},
+                                                 .prev_events = {create},
+                                                 .auth_events = {create},
+                                                 .origin_server_ts = 2});
+        auto pl = test::build_event(*version, {.type = "m.room.power_levels", .sender = alice,
+                                               .state_key = "",
+                                               .content = {{"users", {{alice, 100}}}},
+                                               .prev_events = {join},
+                                               .auth_events = {create, join},
+                                               .origin_server_ts = 3});
+        // Never stored: cited, listed, not followed.
+        auto ghost = test::build_event(*version, {.type = "m.room.topic", .sender = alice,
+                                                  .state_key = "", .prev_events = {pl},
+                                                  .auth_events = {pl},
+                                                  .origin_server_ts = 4});
+        auto msg = test::build_event(*version, {.type = "m.room.message", .sender = alice,
+                                                .content = {{"body", "hi"}},
+                                                .prev_events = {pl},
+                                                .auth_events = {pl, join, ghost},
+                                                .origin_server_ts = 5});
+        persist_all({create, join, pl, msg});
+        nlohmann::json pruned = pl->json();
+        pruned["content"] = nlohmann::json::object();
+        EXPECT_TRUE(write([&](WriteTxn& t) {
+            return t.events().redact(pl->event_id(), pruned, msg->event_id(), 1000);
+        }));
+        read([&](ReadTxn& t) -> Result<void> {
+            auto chain = value(t.events().auth_chain(std::vector<EventId>{eid(msg)}));
+            std::sort(chain.begin(), chain.end());
+            std::vector<EventId> expected = {eid(create), eid(join), eid(pl), eid(ghost)};
+            std::sort(expected.begin(), expected.end());
+            EXPECT_EQ(chain, expected);
+            // pl is redacted now and still cites create and join.
+            auto of_pl = value(t.events().auth_chain(std::vector<EventId>{eid(pl)}));
+            std::sort(of_pl.begin(), of_pl.end());
+            expected = {eid(create), eid(join)};
+            std::sort(expected.begin(), expected.end());
+            EXPECT_EQ(of_pl, expected);
+            EXPECT_EQ(value(t.events().auth_events(msg->event_id())),
+                      (std::vector<EventId>{eid(pl), eid(join), eid(ghost)}));
+            EXPECT_EQ(value(t.events().prev_events(pl->event_id())), std::vector<EventId>{eid(join)});
+            EXPECT_TRUE(value(t.events().auth_chain(std::vector<EventId>{eid(ghost)})).empty());
+            EXPECT_TRUE(value(t.events().auth_chain(std::vector<EventId>{eid(create)})).empty());
+            EXPECT_EQ(value(t.events().children(pl->event_id())), std::vector<EventId>{eid(msg)});
+            return ok();
+        });
+    }
+}
+
+TEST_F(StoreEvents, TheEdgesMigrationKeepsWhoCitesWhom) {
+    auto create = room_.create();
+    auto a = room_.message("a");
+    auto b = room_.message("b", {}, {create});  // a fork: a and b both follow create
+    persist_all({create, a, b});
+    // Back to the schema before 0170: the two edge tables, filled as persist
+    // used to fill them, and no event_children.
+    store_.reset();
+    {
+        test::RawSqlite raw(db_path());
+        raw.exec("DROP TABLE event_children");
+        raw.exec("CREATE TABLE event_edges (event_id TEXT NOT NULL, prev_event_id TEXT NOT NULL,"
+                 " PRIMARY KEY (event_id, prev_event_id)) WITHOUT ROWID");
+        raw.exec("CREATE INDEX event_edges_prev ON event_edges(prev_event_id)");
+        raw.exec("CREATE TABLE event_auth_edges (event_id TEXT NOT NULL,"
+                 " auth_event_id TEXT NOT NULL, PRIMARY KEY (event_id, auth_event_id))"
+                 " WITHOUT ROWID");
+        for (const auto& pdu : {a, b})
+            raw.exec("INSERT INTO event_edges VALUES ('" + std::string(pdu->event_id().str()) +
+                     "', '" + std::string(create->event_id().str()) + "')");
+        raw.exec("DELETE FROM schema_version WHERE version = 170");
+    }
+    store_ = test::open_store(db_path());
+    auto kids = read([&](ReadTxn& t) { return t.events().children(create->event_id()); });
+    std::sort(kids.begin(), kids.end());
+    std::vector<EventId> expected = {eid(a), eid(b)};
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(kids, expected);
+    EXPECT_EQ(test::RawSqlite(db_path()).scalar(
+                  "SELECT count(*) FROM sqlite_schema WHERE name IN"
+                  " ('event_edges', 'event_auth_edges', 'event_edges_prev')"),
+              "0");
+}
+
 TEST_F(StoreEvents, RedactionKeepsTheOriginalUntilPurged) {
     auto create = room_.create();
     auto msg = room_.message("secret");
