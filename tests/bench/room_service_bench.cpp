@@ -9,7 +9,12 @@
 //   taskset -c 0 build/bench/tests/bench/room_service_bench
 //
 // Arguments: sender threads, rooms (1: every thread sends into one room, N:
-// thread t into room t % N), events per run. Each sender is a member of its
+// thread t into room t % N), events per run, and synchronous: 2 (FULL, the
+// store's default: a commit is on disk before it is acknowledged, so it
+// survives a power cut) or 1 (NORMAL: in WAL mode a commit is in the
+// operating system's hands before it is acknowledged, so it survives a kill
+// of the process, which is the bar issue 3 sets; a power cut may lose the
+// last commits, never the database's consistency). Each sender is a member of its
 // room. The database lives in a fresh directory under $TMPDIR. Besides
 // events/s (items_per_second) it reports events per commit and the CPU time
 // of all threads per event (cpu_us_per_event), which a busy machine inflates
@@ -49,8 +54,10 @@ void BM_SendMessages(benchmark::State& state) {
     const int threads = static_cast<int>(state.range(0));
     const int room_count = static_cast<int>(state.range(1));
     const int events = static_cast<int>(state.range(2));
+    const auto synchronous =
+        state.range(3) == 1 ? store::Synchronous::normal : store::Synchronous::full;
     BenchDir dir("chat-room-service-bench");
-    auto opened = store::open_sqlite(dir.file("bench.db"));  // synchronous=FULL, group commit
+    auto opened = store::open_sqlite(dir.file("bench.db"), {.synchronous = synchronous});
     if (!opened) throw std::runtime_error(opened.error().message);
     std::unique_ptr<store::Store> store = std::move(*opened);
     sync::InProcessNotifier notifier;
@@ -104,13 +111,15 @@ void BM_SendMessages(benchmark::State& state) {
 // One iteration per run: the rooms grow with every event, so repeating
 // iterations would measure ever larger rooms; use --benchmark_repetitions.
 BENCHMARK(BM_SendMessages)
-    ->ArgNames({"threads", "rooms", "events"})
-    ->Args({1, 1, 500})       // one sender: one event per fsync
-    ->Args({16, 1, 10000})    // one busy room
-    ->Args({64, 1, 20000})
-    ->Args({256, 1, 40000})
-    ->Args({64, 64, 20000})   // many rooms
-    ->Args({256, 64, 40000})
+    ->ArgNames({"threads", "rooms", "events", "synchronous"})
+    ->Args({1, 1, 500, 2})       // one sender: one event per fsync
+    ->Args({16, 1, 10000, 2})    // one busy room
+    ->Args({64, 1, 20000, 2})
+    ->Args({256, 1, 40000, 2})
+    ->Args({64, 64, 20000, 2})   // many rooms
+    ->Args({256, 64, 40000, 2})
+    ->Args({1, 1, 500, 1})       // durable against a process kill only
+    ->Args({64, 64, 20000, 1})
     ->Iterations(1)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);

@@ -397,37 +397,49 @@ Result<SentEvent> RoomService::append_create(store::WriteTxn& txn,
         content["additional_creators"] = extra;
     }
 
-    json ev = {
-        {"type", "m.room.create"},
-        {"state_key", ""},
-        {"sender", std::string(options.creator.str())},
-        {"content", content},
-        {"origin_server_ts", clock_.now_ms()},
-        {"depth", 1},
-        {"prev_events", json::array()},
-        {"auth_events", json::array()},
-    };
-    if (version.room_id_format == RoomIdFormat::local_domain)
-        ev["room_id"] = "!" + crypto::random_alphanumeric(kRoomIdRandomChars) + ":" +
-                        std::string(server_name_.str());
-    if (version.event_id_in_pdu())
-        ev["event_id"] = "$" + crypto::random_alphanumeric(kRoomIdRandomChars) + ":" +
-                         std::string(server_name_.str());
-    ev["hashes"] = json::object();
-    ev["signatures"] = json::object();
-    if (auto s = sign_event(ev, server_name_.str(), signing_key_, version); !s) return s.error();
-    auto parsed = Pdu::from_json(std::move(ev), version);
-    if (!parsed) return parsed.error();
-    auto pdu = std::make_shared<const Pdu>(std::move(*parsed));
-    if (auto allowed = auth::check(*pdu, auth::AuthState{}); !allowed) return allowed.error();
-
+    // In v12 the room id is the create event's hash: the same creator making
+    // two rooms with the same content in one millisecond would get one id.
+    // The later one moves its timestamp on a millisecond (a few times at
+    // most) instead of failing.
+    const std::int64_t now = clock_.now_ms();
+    constexpr int kCreateAttempts = 16;
+    PduPtr pdu;
+    for (int attempt = 0; !pdu; ++attempt) {
+        if (attempt == kCreateAttempts)
+            return make_error(Errc::invalid_param, "Room already exists.");
+        json ev = {
+            {"type", "m.room.create"},
+            {"state_key", ""},
+            {"sender", std::string(options.creator.str())},
+            {"content", content},
+            {"origin_server_ts", now + attempt},
+            {"depth", 1},
+            {"prev_events", json::array()},
+            {"auth_events", json::array()},
+        };
+        if (version.room_id_format == RoomIdFormat::local_domain)
+            ev["room_id"] = "!" + crypto::random_alphanumeric(kRoomIdRandomChars) + ":" +
+                            std::string(server_name_.str());
+        if (version.event_id_in_pdu())
+            ev["event_id"] = "$" + crypto::random_alphanumeric(kRoomIdRandomChars) + ":" +
+                             std::string(server_name_.str());
+        ev["hashes"] = json::object();
+        ev["signatures"] = json::object();
+        if (auto s = sign_event(ev, server_name_.str(), signing_key_, version); !s)
+            return s.error();
+        auto parsed = Pdu::from_json(std::move(ev), version);
+        if (!parsed) return parsed.error();
+        auto candidate = std::make_shared<const Pdu>(std::move(*parsed));
+        if (auto allowed = auth::check(*candidate, auth::AuthState{}); !allowed)
+            return allowed.error();
+        auto created = txn.rooms().create({.room_id = candidate->room_id(),
+                                           .room_version = std::string(version.id),
+                                           .creator = options.creator,
+                                           .created_ts = now});
+        if (!created) return created.error();
+        if (*created) pdu = std::move(candidate);
+    }
     const RoomId& room_id = pdu->room_id();
-    auto created = txn.rooms().create({.room_id = room_id,
-                                       .room_version = std::string(version.id),
-                                       .creator = options.creator,
-                                       .created_ts = clock_.now_ms()});
-    if (!created) return created.error();
-    if (!*created) return make_error(Errc::invalid_param, "Room already exists.");
 
     auto before = txn.state().create_group_from_state(room_id, StateMap{}, std::nullopt);
     if (!before) return before.error();

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <set>
 
 #include <gtest/gtest.h>
 
@@ -70,6 +71,26 @@ TEST_F(RoomServiceTest, CreatesARoomInEveryRoomVersion) {
         for (std::size_t i = 1; i < room->events.size(); ++i)
             EXPECT_GT(room->events[i].stream_position, room->events[i - 1].stream_position);
     }
+}
+
+// In v12 the room id is the create event's hash, so two rooms made alike in
+// one millisecond would share an id: the second moves its timestamp on.
+TEST_F(RoomServiceTest, TwoAlikeRoomsInOneMillisecondGetTwoIds) {
+    class FrozenClock final : public Clock {
+    public:
+        std::int64_t now_ms() const override { return 1'700'000'000'000; }
+    } frozen;
+    RoomService service(*store_, ServerName::parse("a.test").value(),
+                        crypto::SigningKey::generate("t"), notifier_, frozen);
+    std::vector<RoomId> ids;
+    for (int i = 0; i < 3; ++i) {
+        auto room = service.create_room({.creator = alice_, .preset = Preset::public_chat});
+        ASSERT_TRUE(room) << i << ": " << room.error().message;
+        EXPECT_EQ(room->events.front().event->origin_server_ts(), 1'700'000'000'000 + i);
+        ids.push_back(room->room_id);
+    }
+    EXPECT_EQ(std::set<RoomId>(ids.begin(), ids.end()).size(), 3u);
+    for (const auto& id : ids) EXPECT_EQ(membership_of(id, alice_), "join");
 }
 
 TEST_F(RoomServiceTest, DefaultVersionIsTwelve) {
