@@ -32,7 +32,7 @@ Result<std::string> signing_bytes(const nlohmann::json& object, json::Numbers nu
 }
 
 Result<void> sign_json(nlohmann::json& object, std::string_view entity, const SigningKey& key,
-                       json::Numbers numbers) {
+                       json::Numbers numbers, std::string* signed_bytes) {
     if (!object.is_object()) return make_error(Errc::bad_json, "Expected a JSON object.");
     std::string entity_key(entity);
     if (auto it = object.find("signatures"); it != object.end()) {
@@ -44,6 +44,7 @@ Result<void> sign_json(nlohmann::json& object, std::string_view entity, const Si
     auto bytes = signing_bytes(object, numbers);
     if (!bytes) return std::move(bytes).error();
     object["signatures"][entity_key][key.key_id()] = json::base64_encode(key.sign(*bytes));
+    if (signed_bytes != nullptr) *signed_bytes = std::move(*bytes);
     return ok();
 }
 

@@ -124,18 +124,40 @@ Result<void> add_content_hash(nlohmann::json& event, const RoomVersion& version)
 }
 
 Result<void> sign_event(nlohmann::json& event, std::string_view server_name,
-                        const crypto::SigningKey& key, const RoomVersion& version) {
+                        const crypto::SigningKey& key, const RoomVersion& version,
+                        std::string* event_id) {
     auto hash = content_hash(event, version);
     if (!hash) return std::move(hash).error();
     auto hashes = hashes_with_sha256(event, json::base64_encode(*hash));
 
     // Sign a redacted copy carrying the new hashes; commit to `event` only once that worked.
+    // The signed bytes (the copy without signatures and unsigned) are also what the
+    // reference hash is taken of: the id costs no second redaction and canonical form.
     auto redacted = redacted_for_signing(event, version);
     redacted["hashes"] = hashes;
-    if (auto signed_ok = crypto::sign_json(redacted, server_name, key, canonical_numbers(version));
+    std::string signed_bytes;
+    if (auto signed_ok = crypto::sign_json(redacted, server_name, key, canonical_numbers(version),
+                                           &signed_bytes);
         !signed_ok)
         return std::move(signed_ok).error();
 
+    if (event_id != nullptr) {
+        switch (version.event_id_format) {
+        case EventIdFormat::legacy: {
+            auto it = event.find("event_id");
+            if (it == event.end() || !it->is_string())
+                return make_error(Errc::bad_json, "The event has no event_id.");
+            *event_id = it->get<std::string>();
+            break;
+        }
+        case EventIdFormat::base64:
+            *event_id = "$" + json::base64_encode(crypto::sha256(signed_bytes));
+            break;
+        case EventIdFormat::url_safe_base64:
+            *event_id = "$" + json::base64_url_encode(crypto::sha256(signed_bytes));
+            break;
+        }
+    }
     event["hashes"] = std::move(hashes);
     event["signatures"] = std::move(redacted["signatures"]);
     return ok();

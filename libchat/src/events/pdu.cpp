@@ -72,31 +72,42 @@ Result<std::vector<EventId>> event_refs(const nlohmann::json& event, std::string
 
 Result<Pdu> Pdu::from_json(nlohmann::json event, const RoomVersion& version,
                            const PduLimits& limits) {
-    return parse(std::move(event), version, limits, nullptr);
+    return parse(std::move(event), version, limits, nullptr, true);
 }
 
 Result<Pdu> Pdu::from_stored(nlohmann::json event, const RoomVersion& version,
                              const EventId& stored_id) {
-    return parse(std::move(event), version, PduLimits{.check_edge_counts = false}, &stored_id);
+    return parse(std::move(event), version, PduLimits{.check_edge_counts = false}, &stored_id,
+                 false);
+}
+
+Result<Pdu> Pdu::from_signed(nlohmann::json event, const RoomVersion& version,
+                             const EventId& signed_id) {
+    return parse(std::move(event), version, PduLimits{}, &signed_id, true);
 }
 
 Result<Pdu> Pdu::parse(nlohmann::json event, const RoomVersion& version, const PduLimits& limits,
-                       const EventId* stored_id) {
+                       const EventId* known_id, bool measure) {
     if (!event.is_object()) return make_error(Errc::bad_json, "An event must be a JSON object.");
 
     // Size is measured on the canonical form without `unsigned`, which is not
     // part of the signed event and is rewritten by every server it passes.
     // A stored event was measured when it came in.
-    if (!stored_id) {
-        nlohmann::json without_unsigned = event;
-        without_unsigned.erase("unsigned");
+    if (measure) {
+        // A copy only when there is an `unsigned` to leave out.
+        std::optional<nlohmann::json> without_unsigned;
+        if (event.contains("unsigned")) {
+            without_unsigned = event;
+            without_unsigned->erase("unsigned");
+        }
+        const nlohmann::json& measured = without_unsigned ? *without_unsigned : event;
         std::size_t size = 0;
         if (version.strict_canonical_json) {
-            auto canonical = json::canonical_json(without_unsigned);
+            auto canonical = json::canonical_json(measured);
             if (!canonical) return std::move(canonical).error();
             size = canonical->size();
         } else {
-            size = json::canonical_json_lenient(without_unsigned).size();
+            size = json::canonical_json_lenient(measured).size();
         }
         if (size > kMaxPduBytes)
             return make_error(Errc::too_large, "Event is larger than 65536 bytes.");
@@ -141,8 +152,8 @@ Result<Pdu> Pdu::parse(nlohmann::json event, const RoomVersion& version, const P
     // The reference hash (v3+) costs a canonical form and a SHA-256: a
     // stored event keeps the id it was checked under.
     std::optional<EventId> event_id;
-    if (stored_id) {
-        event_id = *stored_id;
+    if (known_id) {
+        event_id = *known_id;
     } else {
         auto id_text = compute_event_id(event, version);
         if (!id_text) return bad("event_id", "is missing or invalid");

@@ -60,24 +60,13 @@ struct Members {
 
 Result<Members> current_members(store::ReadTxn& txn, const RoomId& room_id) {
     Members out;
-    auto members = txn.current_state().of_type(room_id, "m.room.member");
+    auto members = txn.current_state().members(room_id);
     if (!members) return members.error();
-    std::vector<EventId> ids;
-    ids.reserve(members->size());
-    for (const auto& [key, id] : *members) ids.push_back(id);
-    auto events = txn.events().get_pdus(ids);
-    if (!events) return events.error();
-    out.joined.reserve(events->size());
-    for (const auto& ev : *events) {
-        const auto& state_key = ev.pdu->state_key();
-        if (!state_key) continue;
-        if (ev.pdu->membership() == "join")
-            if (auto user = UserId::parse(*state_key)) out.joined.push_back(std::move(*user));
-        const auto& content = ev.pdu->content();
-        if (!content.is_object()) continue;
-        const auto name = content.find("displayname");
-        if (name != content.end() && name->is_string())
-            out.names.emplace(*state_key, name->get<std::string>());
+    out.joined.reserve(members->size());
+    for (auto& m : *members) {
+        if (m.membership == "join")
+            if (auto user = UserId::parse(m.user_id)) out.joined.push_back(std::move(*user));
+        if (m.displayname) out.names.emplace(std::move(m.user_id), std::move(*m.displayname));
     }
     return out;
 }

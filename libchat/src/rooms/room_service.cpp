@@ -225,6 +225,17 @@ RoomService::RoomService(store::Store& store, ServerName server_name,
     : store_(store), server_name_(std::move(server_name)), signing_key_(std::move(signing_key)),
       notifier_(notifier), clock_(clock), contexts_(std::make_shared<ContextCache>()) {}
 
+// Signs an event we built and parses it, taking the id from the signature's
+// own canonical bytes (one canonical form and hash fewer than from_json).
+Result<Pdu> RoomService::sign_and_parse(json ev, const RoomVersion& version) const {
+    std::string id_text;
+    if (auto s = sign_event(ev, server_name_.str(), signing_key_, version, &id_text); !s)
+        return s.error();
+    auto id = EventId::parse(id_text);
+    if (!id) return make_error(Errc::internal, "Internal server error.", "signed event id");
+    return Pdu::from_signed(std::move(ev), version, *id);
+}
+
 Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) {
     // An admin's block (room_admin.cpp) keeps everyone out, whatever the room's own rules say.
     if (auto allowed = check_room_not_blocked(txn, draft.room_id, draft.type, draft.content);
@@ -317,8 +328,7 @@ Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) 
                          std::string(server_name_.str());
     ev["hashes"] = json::object();
     ev["signatures"] = json::object();
-    if (auto s = sign_event(ev, server_name_.str(), signing_key_, version); !s) return s.error();
-    auto parsed = Pdu::from_json(std::move(ev), version);
+    auto parsed = sign_and_parse(std::move(ev), version);
     if (!parsed) return parsed.error();
     auto pdu = std::make_shared<const Pdu>(std::move(*parsed));
 
@@ -425,9 +435,7 @@ Result<SentEvent> RoomService::append_create(store::WriteTxn& txn,
                              std::string(server_name_.str());
         ev["hashes"] = json::object();
         ev["signatures"] = json::object();
-        if (auto s = sign_event(ev, server_name_.str(), signing_key_, version); !s)
-            return s.error();
-        auto parsed = Pdu::from_json(std::move(ev), version);
+        auto parsed = sign_and_parse(std::move(ev), version);
         if (!parsed) return parsed.error();
         auto candidate = std::make_shared<const Pdu>(std::move(*parsed));
         if (auto allowed = auth::check(*candidate, auth::AuthState{}); !allowed)

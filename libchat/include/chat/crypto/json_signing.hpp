@@ -32,8 +32,11 @@ Result<std::string> signing_bytes(const nlohmann::json& object,
 // signature and `unsigned` as they were; replaces an older signature by the same key.
 // Errors: bad_json when `object` is not an object, has no canonical form, or has a
 // `signatures` (or signatures[entity]) that is not an object; `object` is then unchanged.
+// With `signed_bytes`, the canonical bytes that were signed are moved there (an event's
+// reference hash is the SHA-256 of exactly these, so the signer need not make them twice).
 Result<void> sign_json(nlohmann::json& object, std::string_view entity, const SigningKey& key,
-                       json::Numbers numbers = json::Numbers::strict);
+                       json::Numbers numbers = json::Numbers::strict,
+                       std::string* signed_bytes = nullptr);
 
 // Checks the signature of `entity` made with `key` (by key.key_id()) on `object`, an
 // untrusted object. Errors: forbidden when `object` is not an object, or the signature is

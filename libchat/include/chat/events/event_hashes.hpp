@@ -61,9 +61,12 @@ Result<void> add_content_hash(nlohmann::json& event, const RoomVersion& version)
 // Signs an outgoing event as `server_name` (§6.4 steps 2-5): sets the content hash, signs
 // the redacted copy, and puts the resulting `signatures` (older ones kept) on the full
 // event. `unsigned` is left alone. Compute the v3+ event id afterwards with
-// compute_event_id. Errors: bad_json (then `event` is unchanged).
+// compute_event_id, or pass `event_id`: for v3+ it is set to what compute_event_id would
+// give (the signed bytes are the reference hash's preimage, §6.1), for v1-v2 to the
+// event's own `event_id`. Errors: bad_json (then `event` is unchanged).
 Result<void> sign_event(nlohmann::json& event, std::string_view server_name,
-                        const crypto::SigningKey& key, const RoomVersion& version);
+                        const crypto::SigningKey& key, const RoomVersion& version,
+                        std::string* event_id = nullptr);
 
 // Checks `entity`'s signature with `key` on a received event (§6.5 step 1): redacts a
 // copy by the version's rules and verifies that, so it works for full and for already

@@ -52,6 +52,11 @@ public:
     // (backfilled history may break them). Only for the store's own rows.
     static Result<Pdu> from_stored(nlohmann::json event, const RoomVersion& version,
                                    const EventId& stored_id);
+    // An event this server has just built and signed, whose id sign_event()
+    // gave: every check of from_json() (size and edge counts included) but the
+    // id is not computed again.
+    static Result<Pdu> from_signed(nlohmann::json event, const RoomVersion& version,
+                                   const EventId& signed_id);
 
     const RoomVersion& version() const noexcept { return *version_; }
     const EventId& event_id() const noexcept { return event_id_; }
@@ -77,8 +82,9 @@ public:
     bool is_state_of(std::string_view type, std::string_view state_key) const;
 
 private:
+    // `known_id`: the id, not computed again; `measure`: check the size.
     static Result<Pdu> parse(nlohmann::json event, const RoomVersion& version,
-                             const PduLimits& limits, const EventId* stored_id);
+                             const PduLimits& limits, const EventId* known_id, bool measure);
     Pdu(const RoomVersion& version, nlohmann::json json, EventId event_id, RoomId room_id,
         UserId sender)
         : version_(&version), json_(std::move(json)), event_id_(std::move(event_id)),

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,13 @@ struct CurrentStateChange {
     std::optional<EventId> prev_event_id;  // none: the key was new
 };
 
+// One m.room.member entry of a room's current state, as push rules need it.
+struct CurrentMember {
+    std::string user_id;                     // the state key, as stored
+    std::string membership;                  // content.membership
+    std::optional<std::string> displayname;  // content.displayname, when a string
+};
+
 // The current state of each room (a table of its own, kept up to date as
 // state changes) and a log of its changes by events stream position, so
 // that sync reads "what state changed in room R between two tokens"
@@ -37,6 +45,10 @@ public:
     virtual Result<StateMap> of_type(const RoomId& room_id, std::string_view type) = 0;
     virtual Result<std::optional<EventId>> entry(const RoomId& room_id, std::string_view type,
                                                  std::string_view state_key) = 0;
+    // Every m.room.member entry of the current state with its membership and
+    // display name, in one read (no event is parsed; a redacted member event
+    // has no display name). Empty for an unknown room.
+    virtual Result<std::vector<CurrentMember>> members(const RoomId& room_id) = 0;
     // Changes with from < stream_ordering <= to, oldest first.
     virtual Result<std::vector<CurrentStateChange>> changes(const RoomId& room_id, Position from,
                                                             Position to) = 0;

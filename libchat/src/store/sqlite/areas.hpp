@@ -84,6 +84,7 @@ public:
     Result<StateMap> of_type(const RoomId& room_id, std::string_view type) override;
     Result<std::optional<EventId>> entry(const RoomId& room_id, std::string_view type,
                                          std::string_view state_key) override;
+    Result<std::vector<CurrentMember>> members(const RoomId& room_id) override;
     Result<std::vector<CurrentStateChange>> changes(const RoomId& room_id, Position from,
                                                     Position to) override;
     Result<std::vector<RoomId>> rooms_changed(Position from, Position to) override;

@@ -58,6 +58,23 @@ Result<std::optional<EventId>> SqliteCurrentState::entry(const RoomId& room_id,
                         event_id_at0);
 }
 
+Result<std::vector<CurrentMember>> SqliteCurrentState::members(const RoomId& room_id) {
+    // events.membership is content.membership, kept at persist time (and a
+    // redaction keeps it too); only the display name is read from the JSON.
+    return all_rows(
+        conn_.query("SELECT c.state_key, coalesce(e.membership, ''),"
+                    " CASE WHEN json_type(e.json, '$.content.displayname') = 'text'"
+                    "      THEN json_extract(e.json, '$.content.displayname') END"
+                    " FROM current_state c JOIN events e ON e.event_id = c.event_id"
+                    " WHERE c.room_id = ?1 AND c.type = 'm.room.member'",
+                    room_id),
+        [](const Query& q) -> Result<CurrentMember> {
+            return CurrentMember{.user_id = std::string(q.text(0)),
+                                 .membership = std::string(q.text(1)),
+                                 .displayname = q.opt_text(2)};
+        });
+}
+
 Result<std::vector<CurrentStateChange>> SqliteCurrentState::changes(const RoomId& room_id,
                                                                     Position from, Position to) {
     return all_rows(conn_.query("SELECT stream_ordering, room_id, type, state_key, event_id,"

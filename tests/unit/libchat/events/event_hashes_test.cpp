@@ -75,6 +75,31 @@ TEST(EventSigning, PublishedVectorsAreByteExact) {
     }
 }
 
+// sign_event's id comes from the bytes it signed; it must be the id every
+// other server computes from the published event.
+TEST(EventSigning, TheIdSignEventGivesIsTheComputedEventIdInEveryVersion) {
+    const auto key = crypto::SigningKey::generate("1");
+    for (const auto& v : RoomVersion::all()) {
+        SCOPED_TRACE(std::string(v.id));
+        json event = {{"type", "m.room.message"},
+                      {"room_id", "!r:domain"},
+                      {"sender", "@a:domain"},
+                      {"content", {{"body", "caf\u00e9"}, {"n", 3}}},
+                      {"origin_server_ts", 1},
+                      {"depth", 2},
+                      {"prev_events", json::array()},
+                      {"auth_events", json::array()},
+                      {"unsigned", {{"age", 4}}}};
+        if (v.event_id_in_pdu()) event["event_id"] = "$legacy:domain";
+        std::string id;
+        ASSERT_TRUE(sign_event(event, "domain", key, v, &id));
+        auto computed = compute_event_id(event, v);
+        ASSERT_TRUE(computed);
+        EXPECT_EQ(id, *computed);
+        EXPECT_TRUE(verify_event_signature(event, "domain", key.verify_key(), v));
+    }
+}
+
 TEST(EventSigning, PublishedVectorGivesTheDerivedReferenceHashAndEventIds) {
     const auto& vec = event_vectors()[0];
     ASSERT_FALSE(vec["input"].contains("event_id"));

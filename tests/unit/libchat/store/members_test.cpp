@@ -1,3 +1,4 @@
+#include <map>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,38 @@ TEST_F(StoreMembers, MembershipsFollowTheCurrentState) {
     EXPECT_EQ(joined[1].event_id, bob_join->event_id());
     EXPECT_EQ(read([&](ReadTxn& t) { return t.members().count(room_.room_id(), "join"); }), 2);
     EXPECT_FALSE(read([&](ReadTxn& t) { return t.members().get(test::uid("@carol:c.test"), room_.room_id()); }));
+}
+
+TEST_F(StoreMembers, CurrentMembersCarryTheirMembershipAndDisplayName) {
+    add(room_.create());
+    add(room_.event("m.room.member", "@alice:a.test",
+                    {{"membership", "join"}, {"displayname", "Alice"}}));
+    auto bob = room_.event("m.room.member", "@bob:b.test",
+                           {{"membership", "join"}, {"displayname", "Bob"}});
+    add(bob);
+    add(room_.event("m.room.member", "@carol:a.test",
+                    {{"membership", "leave"}, {"displayname", 7}}));  // not a string
+    // A redacted member event keeps its membership, not its name.
+    nlohmann::json pruned = bob->json();
+    pruned["content"] = {{"membership", "join"}};
+    auto redaction = room_.message("stands in for the redaction");
+    EXPECT_TRUE(write([&](WriteTxn& t) {
+        return t.events().redact(bob->event_id(), pruned, redaction->event_id(), 1);
+    }));
+
+    auto members = read([&](ReadTxn& t) { return t.current_state().members(room_.room_id()); });
+    std::map<std::string, store::CurrentMember> by_user;
+    for (auto& m : members) by_user.emplace(m.user_id, m);
+    ASSERT_EQ(by_user.size(), 3u);
+    EXPECT_EQ(by_user["@alice:a.test"].membership, "join");
+    EXPECT_EQ(by_user["@alice:a.test"].displayname, "Alice");
+    EXPECT_EQ(by_user["@bob:b.test"].membership, "join");
+    EXPECT_FALSE(by_user["@bob:b.test"].displayname);
+    EXPECT_EQ(by_user["@carol:a.test"].membership, "leave");
+    EXPECT_FALSE(by_user["@carol:a.test"].displayname);
+    EXPECT_TRUE(read([&](ReadTxn& t) {
+                    return t.current_state().members(test::rid("!unknown:a.test"));
+                }).empty());
 }
 
 TEST_F(StoreMembers, ChangesForAUserBetweenPositionsIncludeEachStep) {
