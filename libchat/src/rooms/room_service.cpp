@@ -225,15 +225,23 @@ RoomService::RoomService(store::Store& store, ServerName server_name,
     : store_(store), server_name_(std::move(server_name)), signing_key_(std::move(signing_key)),
       notifier_(notifier), clock_(clock), contexts_(std::make_shared<ContextCache>()) {}
 
-// Signs an event we built and parses it, taking the id from the signature's
-// own canonical bytes (one canonical form and hash fewer than from_json).
-Result<Pdu> RoomService::sign_and_parse(json ev, const RoomVersion& version) const {
+// Finishes an event we built: a v1/v2 event id of our own, hashes, our
+// signature; then parses it, taking the id from the signature's own canonical
+// bytes (one canonical form and hash fewer than from_json).
+Result<PduPtr> RoomService::seal(json ev, const RoomVersion& version) const {
+    if (version.event_id_in_pdu())
+        ev["event_id"] = "$" + crypto::random_alphanumeric(kRoomIdRandomChars) + ":" +
+                         std::string(server_name_.str());
+    ev["hashes"] = json::object();
+    ev["signatures"] = json::object();
     std::string id_text;
     if (auto s = sign_event(ev, server_name_.str(), signing_key_, version, &id_text); !s)
         return s.error();
     auto id = EventId::parse(id_text);
     if (!id) return make_error(Errc::internal, "Internal server error.", "signed event id");
-    return Pdu::from_signed(std::move(ev), version, *id);
+    auto parsed = Pdu::from_signed(std::move(ev), version, *id);
+    if (!parsed) return parsed.error();
+    return std::make_shared<const Pdu>(std::move(*parsed));
 }
 
 Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) {
@@ -323,14 +331,9 @@ Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) 
     ev["prev_events"] = context->prev_refs;
     ev["auth_events"] = std::move(auth_refs);
     for (auto it = draft.extra.begin(); it != draft.extra.end(); ++it) ev[it.key()] = it.value();
-    if (version.event_id_in_pdu())
-        ev["event_id"] = "$" + crypto::random_alphanumeric(kRoomIdRandomChars) + ":" +
-                         std::string(server_name_.str());
-    ev["hashes"] = json::object();
-    ev["signatures"] = json::object();
-    auto parsed = sign_and_parse(std::move(ev), version);
-    if (!parsed) return parsed.error();
-    auto pdu = std::make_shared<const Pdu>(std::move(*parsed));
+    auto sealed = seal(std::move(ev), version);
+    if (!sealed) return sealed.error();
+    PduPtr pdu = std::move(*sealed);
 
     if (auto allowed = auth::check(*pdu, auth_state); !allowed) {
         // A refused event changes nothing: what we read still holds (unless
@@ -430,22 +433,16 @@ Result<SentEvent> RoomService::append_create(store::WriteTxn& txn,
         if (version.room_id_format == RoomIdFormat::local_domain)
             ev["room_id"] = "!" + crypto::random_alphanumeric(kRoomIdRandomChars) + ":" +
                             std::string(server_name_.str());
-        if (version.event_id_in_pdu())
-            ev["event_id"] = "$" + crypto::random_alphanumeric(kRoomIdRandomChars) + ":" +
-                             std::string(server_name_.str());
-        ev["hashes"] = json::object();
-        ev["signatures"] = json::object();
-        auto parsed = sign_and_parse(std::move(ev), version);
-        if (!parsed) return parsed.error();
-        auto candidate = std::make_shared<const Pdu>(std::move(*parsed));
-        if (auto allowed = auth::check(*candidate, auth::AuthState{}); !allowed)
+        auto candidate = seal(std::move(ev), version);
+        if (!candidate) return candidate.error();
+        if (auto allowed = auth::check(**candidate, auth::AuthState{}); !allowed)
             return allowed.error();
-        auto created = txn.rooms().create({.room_id = candidate->room_id(),
+        auto created = txn.rooms().create({.room_id = (*candidate)->room_id(),
                                            .room_version = std::string(version.id),
                                            .creator = options.creator,
                                            .created_ts = now});
         if (!created) return created.error();
-        if (*created) pdu = std::move(candidate);
+        if (*created) pdu = std::move(*candidate);
     }
     const RoomId& room_id = pdu->room_id();
 

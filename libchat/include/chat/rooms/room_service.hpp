@@ -143,7 +143,7 @@ private:
     struct Draft;
     class ContextCache;
     Result<SentEvent> append(store::WriteTxn& txn, const Draft& draft);
-    Result<Pdu> sign_and_parse(nlohmann::json ev, const RoomVersion& version) const;
+    Result<PduPtr> seal(nlohmann::json ev, const RoomVersion& version) const;
     Result<SentEvent> append_create(store::WriteTxn& txn, const CreateRoomOptions& options,
                                     const RoomVersion& version);
     Result<SentEvent> write_one(std::string_view name, const Draft& draft,
