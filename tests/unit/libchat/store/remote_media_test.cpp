@@ -46,15 +46,17 @@ TEST_F(StoreRemoteMedia, OnlyRemoteMediaIdleSinceTheCutoffIsListedAndRemoved) {
         // Cached recently: stays.
         if (auto r = t.media().put(remote_row("freshCache", now - kDay)); !r) return r;
         // Our own upload of the same age: never expires.
-        MediaRow local{.origin = kLocal, .media_id = "ourUpload", .uploader = test::uid("@a:local.test"),
-                       .content_type = "image/png", .size = 5, .sha256 = crypto::sha256("x"),
-                       .created_ts = now - 200 * kDay};
+        MediaRow local{.origin = kLocal, .media_id = "ourUpload",
+                       .uploader = test::uid("@a:local.test"), .content_type = "image/png",
+                       .size = 5, .sha256 = crypto::sha256("x"), .created_ts = now - 200 * kDay};
         return t.media().put(local);
     });
-    EXPECT_TRUE(write([&](WriteTxn& t) { return t.media().touch(kRemote, "oldButUsed", now - kDay); }));
+    EXPECT_TRUE(
+        write([&](WriteTxn& t) { return t.media().touch(kRemote, "oldButUsed", now - kDay); }));
     EXPECT_FALSE(write([&](WriteTxn& t) { return t.media().touch(kRemote, "unknownId", now); }));
-    EXPECT_EQ(read([&](ReadTxn& t) { return t.media().get(kRemote, "oldButUsed"); })->last_access_ts,
-              now - kDay);
+    auto used = read([&](ReadTxn& t) { return t.media().get(kRemote, "oldButUsed"); });
+    ASSERT_TRUE(used);
+    EXPECT_EQ(used->last_access_ts, now - kDay);
 
     auto idle = read([&](ReadTxn& t) {
         return t.media().remote_not_accessed_since(kLocal, cutoff, 100);
@@ -87,7 +89,8 @@ TEST_F(StoreRemoteMedia, AListIsOldestFirstAndLimited) {
         if (auto r = t.media().put(remote_row("first", 10)); !r) return r;
         return t.media().put(remote_row("second", 20));
     });
-    auto idle = read([&](ReadTxn& t) { return t.media().remote_not_accessed_since(kLocal, 100, 2); });
+    auto idle =
+        read([&](ReadTxn& t) { return t.media().remote_not_accessed_since(kLocal, 100, 2); });
     EXPECT_EQ(ids(idle), (std::vector<std::string>{"first", "second"}));
 }
 
