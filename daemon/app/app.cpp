@@ -44,6 +44,7 @@
 #include "services/presence_writer.hpp"
 #include "services/typing_tracker.hpp"
 #include "services/room_deletions.hpp"
+#include "services/remote_media_expiry.hpp"
 #include "services/fanout_notifier.hpp"
 #include "services/wake_hub.hpp"
 #include "media/media_files.hpp"
@@ -424,6 +425,12 @@ Task<void> App::stop_on_signal() {
 
 Task<void> App::housekeeping() {
     constexpr std::chrono::seconds kTick{1};
+    // Expiry of cached remote media (media.remote_retention_days): by one
+    // process only when several share the store, like the senders.
+    const std::int64_t media_lifetime = remote_media_lifetime_ms(config_.media);
+    const std::int64_t media_check_every =
+        std::chrono::milliseconds(config_.media.remote_retention_check).count();
+    std::int64_t next_media_check = clock_.now_ms() + media_check_every;
     while (!signals_->stopping) {
         signals_->ticker.expires_after(kTick);
         auto [ec] = co_await signals_->ticker.async_wait(kNoThrow);
@@ -442,6 +449,15 @@ Task<void> App::housekeeping() {
             auto due = presence_->tick(now);
             auto written = co_await write_presence(services_, std::move(due));
             if (!written) log_->warn("presence: {}", written.error().message);
+        }
+        if (media_lifetime > 0 && runs_senders(config_) && now >= next_media_check) {
+            next_media_check = now + media_check_every;
+            auto expired = co_await expire_remote_media(services_, now, media_lifetime);
+            if (!expired)
+                log_->warn("remote media expiry: {} ({})", expired.error().message,
+                           expired.error().detail);
+            else if (*expired > 0)
+                log_->info("remote media expiry: removed {} cached items", *expired);
         }
     }
 }

@@ -151,6 +151,20 @@ constexpr std::array kMediaOptions = {
                draft.config.media.remote_retention_days = static_cast<unsigned>(*days);
                return ok();
            }},
+    Option{"remote_retention_check_seconds",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto seconds = read_integer(key, value, 1, 7 * 24 * 3600);
+               if (!seconds) return seconds.error();
+               draft.config.media.remote_retention_check = std::chrono::seconds(*seconds);
+               return ok();
+           }},
+    Option{"remote_retention_seconds",
+           [](std::string_view key, const YAML::Node& value, Draft& draft) -> Result<void> {
+               auto seconds = read_integer(key, value, 0, std::int64_t{36500} * 24 * 3600);
+               if (!seconds) return seconds.error();
+               draft.config.media.remote_retention_override = std::chrono::seconds(*seconds);
+               return ok();
+           }},
 };
 
 // federation.*: the transport between servers (issue 9).
@@ -809,8 +823,8 @@ media:
   max_image_pixels: {media_max_pixels}
   # How long an id from POST /_matrix/media/v1/create stays usable, seconds.
   unused_expiry_seconds: {media_unused_expiry}
-  # Days to keep cached remote media; 0 keeps it forever. Applies once
-  # federation fetches remote media: today there is none.
+  # Days to keep cached remote media (fetched over federation) that nobody
+  # downloaded through us meanwhile; 0 keeps it forever. Checked hourly.
   remote_retention_days: {media_remote_retention}
 
 # Push notifications: chatd POSTs /_matrix/push/v1/notify to the push gateway

@@ -55,9 +55,14 @@ struct MediaConfig {
     std::uint64_t max_image_pixels = 32 * 1000 * 1000;
     // How long an id from /_matrix/media/v1/create waits for its content.
     std::chrono::seconds unused_expiry{24 * 3600};
-    // Cached remote media older than this is removed; 0 keeps it. Not
-    // enforced yet: remote media is cached (media_remote.cpp) but not expired.
+    // Cached remote media not served for this many days is removed by the
+    // housekeeping tick (services/remote_media_expiry.hpp); 0 keeps it.
     unsigned remote_retention_days = 90;
+    // How often housekeeping looks for such media.
+    std::chrono::seconds remote_retention_check{3600};
+    // When nonzero, the lifetime in seconds instead of remote_retention_days
+    // (tests; operators use days).
+    std::chrono::seconds remote_retention_override{0};
     friend bool operator==(const MediaConfig&, const MediaConfig&) = default;
 };
 

@@ -14,6 +14,7 @@
 #include "media/content_headers.hpp"
 #include "media/media_files.hpp"
 #include "media/multipart.hpp"
+#include "services/remote_media_expiry.hpp"
 #include "services/services.hpp"
 
 namespace chat::daemon {
@@ -132,6 +133,18 @@ Task<Result<MediaSource>> remote_media_source(const Request& request, ServerName
     if (!cached) co_return cached.error();
     if (*cached) {
         if ((*cached)->quarantined) co_return make_error(Errc::not_found, "Not found");
+        // Remembered for media.remote_retention_days, but written at most once
+        // per touch interval so that a popular item costs no write per request.
+        const auto now = services.clock->now_ms();
+        const auto lifetime = remote_media_lifetime_ms(services.config->media);
+        if (lifetime > 0 &&
+            now - (*cached)->last_access_ts >= remote_media_touch_interval_ms(lifetime)) {
+            auto touched = co_await services.db->write(
+                "media_touch_remote",
+                [&](store::WriteTxn& txn) { return txn.media().touch(origin, media_id, now); });
+            if (!touched) co_return touched.error();
+            (*cached)->last_access_ts = now;
+        }
         MediaSource source{.row = std::move(**cached), .content = target, .thumbnail_dir = thumbnails};
         co_return source;
     }
@@ -161,7 +174,8 @@ Task<Result<MediaSource>> remote_media_source(const Request& request, ServerName
                         .size = static_cast<std::int64_t>(fetched->content().size()),
                         .sha256 = std::move(*sha256),
                         .created_ts = services.clock->now_ms(),
-                        .quarantined = false};
+                        .quarantined = false,
+                        .last_access_ts = services.clock->now_ms()};
     auto stored = co_await services.db->write(
         "media_put_remote", [&](store::WriteTxn& txn) -> Result<void> {
             auto put = txn.media().put(row);

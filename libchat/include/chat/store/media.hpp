@@ -25,6 +25,9 @@ struct MediaRow {
     std::string sha256;  // 32 raw bytes; empty until the content is known
     std::int64_t created_ts = 0;
     bool quarantined = false;
+    // Remote media: when it was last served through us (created_ts until
+    // then); media.remote_retention_days expires by it. 0 in put(): created_ts.
+    std::int64_t last_access_ts = 0;
 };
 
 // A media id handed out by POST /_matrix/media/v1/create whose content has
@@ -54,6 +57,12 @@ public:
     virtual Result<std::optional<PendingMediaRow>> pending(std::string_view media_id) = 0;
     // Reserved ids of `creator` not yet expired at `now_ms`.
     virtual Result<std::int64_t> count_pending(const UserId& creator, std::int64_t now_ms) = 0;
+
+    // Cached media of other servers (origin is not `local`, no uploader)
+    // last accessed before `before_ms`, least recently accessed first.
+    virtual Result<std::vector<MediaRow>> remote_not_accessed_since(const ServerName& local,
+                                                                    std::int64_t before_ms,
+                                                                    std::size_t limit) = 0;
 };
 
 class Media : public MediaReader {
@@ -64,6 +73,16 @@ public:
     virtual Result<bool> set_quarantined(const ServerName& origin, std::string_view media_id,
                                          bool quarantined) = 0;
     virtual Result<bool> remove(const ServerName& origin, std::string_view media_id) = 0;
+    // Records that cached remote media was served at `now_ms`. Returns false
+    // for unknown media.
+    virtual Result<bool> touch(const ServerName& origin, std::string_view media_id,
+                               std::int64_t now_ms) = 0;
+    // Removes cached remote media only if it is still not accessed since
+    // `before_ms` (a download may have touched it after it was listed) and
+    // is not `local`'s. Returns whether it was removed.
+    virtual Result<bool> remove_remote_if_idle(const ServerName& local, const ServerName& origin,
+                                               std::string_view media_id,
+                                               std::int64_t before_ms) = 0;
 
     // Errors: Errc::invalid_param when the id is already reserved.
     virtual Result<void> reserve(const PendingMediaRow& row) = 0;

@@ -336,6 +336,14 @@ public:
     Result<void> reserve(const PendingMediaRow& row) override;
     Result<bool> remove_pending(std::string_view media_id) override;
     Result<std::int64_t> remove_expired_pending(std::int64_t now_ms) override;
+    Result<std::vector<MediaRow>> remote_not_accessed_since(const ServerName& local,
+                                                            std::int64_t before_ms,
+                                                            std::size_t limit) override;
+    Result<bool> touch(const ServerName& origin, std::string_view media_id,
+                       std::int64_t now_ms) override;
+    Result<bool> remove_remote_if_idle(const ServerName& local, const ServerName& origin,
+                                       std::string_view media_id,
+                                       std::int64_t before_ms) override;
 
 private:
     Connection& conn_;

@@ -12,7 +12,7 @@ namespace {
 constexpr std::int64_t kMaxLimit = 1 << 30;
 
 // Columns: origin, media_id, uploader, content_type, upload_name, size,
-// sha256, created_ts, quarantined.
+// sha256, created_ts, quarantined, COALESCE(last_access_ts, created_ts).
 Result<MediaRow> read_media(const Query& q) {
     auto origin = q.id<ServerName>(0);
     if (!origin) return origin.error();
@@ -26,7 +26,8 @@ Result<MediaRow> read_media(const Query& q) {
                     .size = q.int64(5),
                     .sha256 = std::string(q.blob(6)),
                     .created_ts = q.int64(7),
-                    .quarantined = q.boolean(8)};
+                    .quarantined = q.boolean(8),
+                    .last_access_ts = q.int64(9)};
 }
 
 Result<PendingMediaRow> read_pending(const Query& q) {
@@ -47,7 +48,8 @@ std::int64_t clamp_count(std::size_t n) {
 Result<std::optional<MediaRow>> SqliteMedia::get(const ServerName& origin,
                                                  std::string_view media_id) {
     return optional_row(conn_.query("SELECT origin, media_id, uploader, content_type,"
-                                    " upload_name, size, sha256, created_ts, quarantined"
+                                    " upload_name, size, sha256, created_ts, quarantined,"
+                                    " COALESCE(last_access_ts, created_ts)"
                                     " FROM media WHERE origin = ?1 AND media_id = ?2",
                                     origin, media_id),
                         read_media);
@@ -57,7 +59,8 @@ Result<std::vector<MediaRow>> SqliteMedia::by_uploader(const UserId& uploader,
                                                        std::size_t limit) {
     const auto n = static_cast<std::int64_t>(std::min<std::size_t>(limit, kMaxLimit));
     return all_rows(conn_.query("SELECT origin, media_id, uploader, content_type,"
-                                " upload_name, size, sha256, created_ts, quarantined"
+                                " upload_name, size, sha256, created_ts, quarantined,"
+                                    " COALESCE(last_access_ts, created_ts)"
                                 " FROM media WHERE uploader = ?1"
                                 " ORDER BY created_ts DESC LIMIT ?2",
                                 uploader, n),
@@ -67,10 +70,12 @@ Result<std::vector<MediaRow>> SqliteMedia::by_uploader(const UserId& uploader,
 Result<void> SqliteMedia::put(const MediaRow& row) {
     auto added = conn_.run(
         "INSERT INTO media(origin, media_id, uploader, content_type, upload_name, size, sha256,"
-        " created_ts, quarantined) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        " created_ts, quarantined, last_access_ts)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
         " ON CONFLICT(origin, media_id) DO NOTHING",
         row.origin, row.media_id, row.uploader, row.content_type, row.upload_name, row.size,
-        Blob{row.sha256}, row.created_ts, row.quarantined);
+        Blob{row.sha256}, row.created_ts, row.quarantined,
+        row.last_access_ts > 0 ? std::optional(row.last_access_ts) : std::nullopt);
     if (!added) return added.error();
     if (*added == 0) return make_error(Errc::invalid_param, "Media ID already in use.");
     return ok();
@@ -96,7 +101,8 @@ Result<std::vector<MediaRow>> SqliteMedia::page_by_uploader(const UserId& upload
                                                             std::size_t offset,
                                                             std::size_t limit) {
     return all_rows(conn_.query("SELECT origin, media_id, uploader, content_type,"
-                                " upload_name, size, sha256, created_ts, quarantined"
+                                " upload_name, size, sha256, created_ts, quarantined,"
+                                    " COALESCE(last_access_ts, created_ts)"
                                 " FROM media WHERE uploader = ?1"
                                 " ORDER BY created_ts, media_id LIMIT ?2 OFFSET ?3",
                                 uploader, clamp_count(limit), clamp_count(offset)),
@@ -145,6 +151,40 @@ Result<std::int64_t> SqliteMedia::remove_expired_pending(std::int64_t now_ms) {
     auto removed = conn_.run("DELETE FROM media_pending WHERE expires_ts <= ?1", now_ms);
     if (!removed) return removed.error();
     return static_cast<std::int64_t>(*removed);
+}
+
+Result<std::vector<MediaRow>> SqliteMedia::remote_not_accessed_since(const ServerName& local,
+                                                                     std::int64_t before_ms,
+                                                                     std::size_t limit) {
+    // uploader IS NULL and the COALESCE expression match the partial index.
+    return all_rows(conn_.query("SELECT origin, media_id, uploader, content_type,"
+                                " upload_name, size, sha256, created_ts, quarantined,"
+                                " COALESCE(last_access_ts, created_ts)"
+                                " FROM media WHERE uploader IS NULL AND origin != ?1"
+                                " AND COALESCE(last_access_ts, created_ts) < ?2"
+                                " ORDER BY COALESCE(last_access_ts, created_ts) LIMIT ?3",
+                                local, before_ms, clamp_count(limit)),
+                    read_media);
+}
+
+Result<bool> SqliteMedia::touch(const ServerName& origin, std::string_view media_id,
+                                std::int64_t now_ms) {
+    auto changed = conn_.run(
+        "UPDATE media SET last_access_ts = ?3 WHERE origin = ?1 AND media_id = ?2", origin,
+        media_id, now_ms);
+    if (!changed) return changed.error();
+    return *changed > 0;
+}
+
+Result<bool> SqliteMedia::remove_remote_if_idle(const ServerName& local, const ServerName& origin,
+                                                std::string_view media_id,
+                                                std::int64_t before_ms) {
+    auto removed = conn_.run("DELETE FROM media WHERE origin = ?2 AND media_id = ?3"
+                             " AND uploader IS NULL AND origin != ?1"
+                             " AND COALESCE(last_access_ts, created_ts) < ?4",
+                             local, origin, media_id, before_ms);
+    if (!removed) return removed.error();
+    return *removed > 0;
 }
 
 }  // namespace chat::store::sqlite
