@@ -4,14 +4,10 @@
 // again. B's own uploads are never expired. The lifetime is set in seconds
 // (media.remote_retention_seconds) so that the test takes a few seconds.
 
-#include <netinet/in.h>
 #include <sqlite3.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
-#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -29,25 +25,6 @@ namespace {
 
 using nlohmann::json;
 using namespace std::chrono_literals;
-
-// This suite's ports: 23100-23199, the first two free ones from `from`.
-bool port_is_free(std::uint16_t port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return false;
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons(port);
-    bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-    ::close(fd);
-    return bound;
-}
-
-std::uint16_t port_in_range(std::uint16_t from, std::uint16_t not_this) {
-    for (std::uint16_t port = from; port < 23200; ++port)
-        if (port != not_this && port_is_free(port)) return port;
-    throw std::runtime_error("no free port in 23100-23199");
-}
 
 // Rows in the media table for (origin, media_id), read from chatd's database
 // file while it runs (WAL: readers never wait for it).
@@ -91,41 +68,6 @@ protected:
             "  remote_retention_seconds: 5\n"
             "  remote_retention_check_seconds: 1\n";
     }
-    void SetUp() override {
-        a_port_ = port_in_range(23100, 0);
-        b_port_ = port_in_range(static_cast<std::uint16_t>(a_port_ + 1), a_port_);
-        a_name_ = "127.0.0.1:" + std::to_string(a_port_);
-        b_name_ = b_host_ + ":" + std::to_string(b_port_);
-        start_a();
-        start_b();
-        alice_.emplace(MatrixClient::registered(a_->port(), "alice"));
-        bob_.emplace(MatrixClient::registered(b_->port(), "bob"));
-    }
-
-    static httplib::Headers bearer(const MatrixClient& who) {
-        return {{"Authorization", "Bearer " + who.token()}};
-    }
-    // Uploads to `port` as `who`; returns the media id.
-    static std::string upload(std::uint16_t port, const MatrixClient& who,
-                              const std::string& bytes) {
-        httplib::Client client("127.0.0.1", port);
-        auto r = client.Post("/_matrix/media/v3/upload?filename=f.bin", bearer(who), bytes,
-                             "application/octet-stream");
-        if (!r || r->status != 200) {
-            ADD_FAILURE() << "upload failed: " << (r ? r->body : "no answer");
-            return {};
-        }
-        auto uri = json::parse(r->body).value("content_uri", "");
-        return uri.substr(uri.rfind('/') + 1);
-    }
-    httplib::Result bob_get(const std::string& kind, const std::string& server,
-                            const std::string& media_id, const std::string& query = "") {
-        httplib::Client client("127.0.0.1", b_port_);
-        client.set_read_timeout(40, 0);
-        return client.Get("/_matrix/client/v1/media/" + kind + "/" + escape(server) + "/" +
-                              media_id + query,
-                          bearer(*bob_));
-    }
     std::filesystem::path b_media() const { return b_->data_dir() / "media"; }
     std::filesystem::path b_database() const { return b_->data_dir() / "chatd.db"; }
     // Whether B still holds a's media `id`: its row, content file, thumbnails.
@@ -138,8 +80,10 @@ protected:
 
 TEST_F(FederationMediaExpiry, UnusedCacheIsRemovedAndFetchedAgainFromTheOrigin) {
     const std::string bytes = make_png(120, 80);
-    const auto remote_id = upload(a_port_, *alice_, bytes);
-    const auto local_id = upload(b_port_, *bob_, "bob's own upload on B");
+    const auto remote_id =
+        upload_media(a_port_, *alice_, bytes, "application/octet-stream", "f.bin");
+    const auto local_id = upload_media(b_port_, *bob_, "bob's own upload on B",
+                                       "application/octet-stream", "f.bin");
     ASSERT_FALSE(remote_id.empty());
     ASSERT_FALSE(local_id.empty());
 

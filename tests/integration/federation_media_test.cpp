@@ -28,31 +28,10 @@ class FederationMedia : public TwoServers {
 protected:
     FederationMedia() { a_extra_yaml_ = std::string(kAdminYaml); }
 
-    static httplib::Headers bearer(const MatrixClient& who) {
-        return {{"Authorization", "Bearer " + who.token()}};
-    }
     // Uploads to A as alice; returns the media id.
     std::string upload_on_a(const std::string& bytes, const std::string& type,
                             const std::string& filename) {
-        httplib::Client client("127.0.0.1", a_port_);
-        auto r = client.Post("/_matrix/media/v3/upload?filename=" + filename, bearer(*alice_),
-                             bytes, type);
-        if (!r || r->status != 200) {
-            ADD_FAILURE() << "upload failed: " << (r ? r->body : "no answer");
-            return {};
-        }
-        auto uri = json::parse(r->body).value("content_uri", "");
-        EXPECT_EQ(uri.rfind("mxc://" + a_name_ + "/", 0), 0u) << uri;
-        return uri.substr(uri.rfind('/') + 1);
-    }
-    // GET on B's client API as bob, for media of `server`.
-    httplib::Result bob_get(const std::string& kind, const std::string& server,
-                            const std::string& media_id, const std::string& query = "") {
-        httplib::Client client("127.0.0.1", b_port_);
-        client.set_read_timeout(40, 0);
-        return client.Get("/_matrix/client/v1/media/" + kind + "/" + escape(server) + "/" +
-                              media_id + query,
-                          bearer(*bob_));
+        return upload_media(a_port_, *alice_, bytes, type, filename);
     }
     // A signed federation GET to A, as B.
     httplib::Result federation_get_a(const std::string& path) {

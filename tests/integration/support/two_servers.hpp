@@ -13,6 +13,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "support/daemon.hpp"
@@ -100,6 +101,34 @@ protected:
             std::this_thread::sleep_for(100ms);
         }
         return room;
+    }
+
+    // Media, for the suites that move files between the servers.
+    static httplib::Headers bearer(const MatrixClient& who) {
+        return {{"Authorization", "Bearer " + who.token()}};
+    }
+    // Uploads to the server on `port` as `who`; returns the media id.
+    static std::string upload_media(std::uint16_t port, const MatrixClient& who,
+                                    const std::string& bytes, const std::string& type,
+                                    const std::string& filename) {
+        httplib::Client client("127.0.0.1", port);
+        auto r = client.Post("/_matrix/media/v3/upload?filename=" + filename, bearer(who), bytes,
+                             type);
+        if (!r || r->status != 200) {
+            ADD_FAILURE() << "upload failed: " << (r ? r->body : "no answer");
+            return {};
+        }
+        auto uri = nlohmann::json::parse(r->body).value("content_uri", "");
+        return uri.substr(uri.rfind('/') + 1);
+    }
+    // GET of `kind` (download, thumbnail) on B's client API as bob, for media of `server`.
+    httplib::Result bob_get(const std::string& kind, const std::string& server,
+                            const std::string& media_id, const std::string& query = "") {
+        httplib::Client client("127.0.0.1", b_port_);
+        client.set_read_timeout(40, 0);
+        return client.Get("/_matrix/client/v1/media/" + kind + "/" + escape(server) + "/" +
+                              media_id + query,
+                          bearer(*bob_));
     }
 
     // Set by a suite before SetUp (its constructor), or before a restart.

@@ -49,7 +49,7 @@ Result<std::optional<MediaRow>> SqliteMedia::get(const ServerName& origin,
                                                  std::string_view media_id) {
     return optional_row(conn_.query("SELECT origin, media_id, uploader, content_type,"
                                     " upload_name, size, sha256, created_ts, quarantined,"
-                                    " COALESCE(last_access_ts, created_ts)"
+                                " COALESCE(last_access_ts, created_ts)"
                                     " FROM media WHERE origin = ?1 AND media_id = ?2",
                                     origin, media_id),
                         read_media);
@@ -60,7 +60,7 @@ Result<std::vector<MediaRow>> SqliteMedia::by_uploader(const UserId& uploader,
     const auto n = static_cast<std::int64_t>(std::min<std::size_t>(limit, kMaxLimit));
     return all_rows(conn_.query("SELECT origin, media_id, uploader, content_type,"
                                 " upload_name, size, sha256, created_ts, quarantined,"
-                                    " COALESCE(last_access_ts, created_ts)"
+                                " COALESCE(last_access_ts, created_ts)"
                                 " FROM media WHERE uploader = ?1"
                                 " ORDER BY created_ts DESC LIMIT ?2",
                                 uploader, n),
@@ -102,7 +102,7 @@ Result<std::vector<MediaRow>> SqliteMedia::page_by_uploader(const UserId& upload
                                                             std::size_t limit) {
     return all_rows(conn_.query("SELECT origin, media_id, uploader, content_type,"
                                 " upload_name, size, sha256, created_ts, quarantined,"
-                                    " COALESCE(last_access_ts, created_ts)"
+                                " COALESCE(last_access_ts, created_ts)"
                                 " FROM media WHERE uploader = ?1"
                                 " ORDER BY created_ts, media_id LIMIT ?2 OFFSET ?3",
                                 uploader, clamp_count(limit), clamp_count(offset)),
