@@ -49,7 +49,7 @@ Result<std::optional<MediaRow>> SqliteMedia::get(const ServerName& origin,
                                                  std::string_view media_id) {
     return optional_row(conn_.query("SELECT origin, media_id, uploader, content_type,"
                                     " upload_name, size, sha256, created_ts, quarantined,"
-                                " COALESCE(last_access_ts, created_ts)"
+                                    " COALESCE(last_access_ts, created_ts)"
                                     " FROM media WHERE origin = ?1 AND media_id = ?2",
                                     origin, media_id),
                         read_media);
