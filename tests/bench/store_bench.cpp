@@ -8,6 +8,11 @@
 //   cmake --build build/bench --target store_bench
 //   build/bench/tests/bench/store_bench
 //
+// BM_AuthChain: the auth chain of a room's whole state, as send_join and
+// /state answer it, walked through auth_events in the stored JSON (migration
+// 0170): a room of N members, each join citing create, power levels, join
+// rules and nothing else.
+//
 // Arguments: writer threads, events per thread, max_batch (1 disables
 // grouping). Each thread writes to its own room. The database lives in a
 // fresh directory under $TMPDIR (put it on the disk you want to measure).
@@ -25,28 +30,14 @@
 #include <chat/store/sqlite.hpp>
 #include <chat/store/store.hpp>
 
+#include "bench_support.hpp"
 #include "support/event_builder.hpp"
 
 namespace {
 
 using namespace chat;
 
-class BenchDir {
-public:
-    BenchDir() {
-        std::string pattern = std::filesystem::temp_directory_path() / "chat-store-bench-XXXXXX";
-        if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp");
-        path_ = pattern;
-    }
-    ~BenchDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    std::string file() const { return (path_ / "bench.db").string(); }
-
-private:
-    std::filesystem::path path_;
-};
+using bench::BenchDir;
 
 // One room per writer: its create event and a chain of messages.
 struct RoomEvents {
@@ -89,7 +80,7 @@ Result<store::Position> persist_message(store::WriteTxn& txn, const PduPtr& pdu,
 }
 
 std::unique_ptr<store::Store> open(const BenchDir& dir, std::size_t max_batch) {
-    auto store = store::open_sqlite(dir.file(), {.synchronous = store::Synchronous::full,
+    auto store = store::open_sqlite(dir.file("bench.db"), {.synchronous = store::Synchronous::full,
                                                  .max_batch = max_batch});
     if (!store) throw std::runtime_error(store.error().message);
     return std::move(*store);
@@ -130,7 +121,7 @@ void BM_PersistWrites(benchmark::State& state) {
     const auto max_batch = static_cast<std::size_t>(state.range(2));
     std::vector<RoomEvents> rooms;
     for (int t = 0; t < threads; ++t) rooms.push_back(build_room(t, per_thread));
-    BenchDir dir;
+    BenchDir dir("chat-store-bench");
     auto store = open(dir, max_batch);
     set_up_rooms(*store, rooms);
     const auto before = store->stats();
@@ -158,7 +149,7 @@ void BM_PersistWriteBatch(benchmark::State& state) {
     const int total = static_cast<int>(state.range(0));
     const int batch_size = static_cast<int>(state.range(1));
     std::vector<RoomEvents> rooms = {build_room(0, total)};
-    BenchDir dir;
+    BenchDir dir("chat-store-bench");
     auto store = open(dir, 1);
     set_up_rooms(*store, rooms);
     const auto before = store->stats();
@@ -182,6 +173,60 @@ void BM_PersistWriteBatch(benchmark::State& state) {
     report(state, before, store->stats(), events);
 }
 
+void BM_AuthChain(benchmark::State& state) {
+    const int members = static_cast<int>(state.range(0));
+    const auto& v = RoomVersion::v10;
+    const std::string creator = "@creator:bench.test";
+    std::vector<PduPtr> events;
+    auto create = test::build_event(
+        v, {.type = "m.room.create", .sender = creator, .state_key = "",
+            .content = {{"room_version", "10"}, {"creator", creator}},
+            .room_id = "!big:bench.test", .origin_server_ts = 1});
+    auto join = test::build_event(v, {.type = "m.room.member", .sender = creator,
+                                      .state_key = creator, .content = {{"membership", "join"}},
+                                      .prev_events = {create}, .auth_events = {create},
+                                      .origin_server_ts = 2});
+    auto pl = test::build_event(v, {.type = "m.room.power_levels", .sender = creator,
+                                    .state_key = "", .content = {{"users", {{creator, 100}}}},
+                                    .prev_events = {join}, .auth_events = {create, join},
+                                    .origin_server_ts = 3});
+    auto rules = test::build_event(v, {.type = "m.room.join_rules", .sender = creator,
+                                       .state_key = "", .content = {{"join_rule", "public"}},
+                                       .prev_events = {pl}, .auth_events = {create, join, pl},
+                                       .origin_server_ts = 4});
+    events = {create, join, pl, rules};
+    for (int i = 0; i < members; ++i) {
+        const std::string user = "@member" + std::to_string(i) + ":bench.test";
+        events.push_back(test::build_event(
+            v, {.type = "m.room.member", .sender = user, .state_key = user,
+                .content = {{"membership", "join"}}, .prev_events = {events.back()},
+                .auth_events = {create, pl, rules}, .origin_server_ts = 5 + i}));
+    }
+    BenchDir dir("chat-store-bench");
+    auto store = open(dir, 256);
+    auto stored = store->write("persist_room", [&](store::WriteTxn& t) -> Result<void> {
+        for (const auto& pdu : events)
+            if (auto p = t.events().persist({.pdu = pdu}); !p) return p.error();
+        return ok();
+    });
+    if (!stored) throw std::runtime_error(stored.error().message);
+    std::vector<EventId> state_ids;
+    for (const auto& pdu : events)
+        if (pdu->is_state()) state_ids.push_back(pdu->event_id());
+
+    std::size_t chain_size = 0;
+    for (auto _ : state) {
+        auto chain = store->read("auth_chain", [&](store::ReadTxn& t) {
+            return t.events().auth_chain(state_ids);
+        });
+        if (!chain) throw std::runtime_error(chain.error().message);
+        chain_size = chain->size();
+    }
+    // create, join, pl, rules: everything the state cites.
+    if (chain_size != 4) throw std::runtime_error("unexpected auth chain size");
+    state.counters["state_events"] = static_cast<double>(state_ids.size());
+}
+
 // Each iteration persists a fixed set of pre-built events once (persisting
 // twice would be a no-op), so one iteration per run.
 BENCHMARK(BM_PersistWrites)
@@ -192,6 +237,12 @@ BENCHMARK(BM_PersistWrites)
     ->Args({32, 100, 256})   // 32 writers, group commit
     ->Iterations(1)
     ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+BENCHMARK(BM_AuthChain)
+    ->ArgNames({"members"})
+    ->Arg(1000)
+    ->Arg(10000)
     ->Unit(benchmark::kMillisecond);
 
 BENCHMARK(BM_PersistWriteBatch)
