@@ -4,6 +4,7 @@
 #include <vector>
 
 #include <chat/core/server_name.hpp>
+#include <chat/e2ee/device_list_update.hpp>
 #include <chat/federation/client/federation_client.hpp>
 #include <chat/federation/runtime/blocking_pool.hpp>
 #include <chat/federation/sender/federation_sender.hpp>
@@ -140,7 +141,9 @@ Task<void> announce_device_change(const Services& services, const UserId& user,
         std::vector<ServerName> servers;
         std::vector<json> edus;
     };
-    auto found = co_await services.db->read("device_change_edus", [&](store::ReadTxn& txn) -> Result<Found> {
+    // A write: each m.device_list_update records its stream_id, which the
+    // user's next one names in prev_id.
+    auto found = co_await services.db->write("device_change_edus", [&](store::WriteTxn& txn) -> Result<Found> {
         Found out;
         std::set<ServerName> servers;
         auto rooms = txn.members().rooms_for_user(user, "join");
@@ -152,25 +155,11 @@ Task<void> announce_device_change(const Services& services, const UserId& user,
         }
         if (servers.empty()) return out;
         out.servers.assign(servers.begin(), servers.end());
-        // The stream position orders this user's updates; receivers that
-        // cache lists resync on a gap, so prev_id is left empty (we do
-        // not keep the earlier ids).
-        auto stream_id = txn.current_position(store::Stream::device_lists);
-        if (!stream_id) return stream_id.error();
         if (!device_id.empty()) {
-            auto keys = txn.e2ee_keys().device_keys(user, device_id);
-            if (!keys) return keys.error();
-            auto device = txn.devices().get(user, device_id);
-            if (!device) return device.error();
-            json content = {{"user_id", std::string(user.str())},
-                            {"device_id", device_id},
-                            {"stream_id", *stream_id},
-                            {"prev_id", json::array()},
-                            {"deleted", !*device}};
-            if (*keys) content["keys"] = **keys;
-            if (*device && (*device)->display_name)
-                content["device_display_name"] = *(*device)->display_name;
-            out.edus.push_back(json{{"edu_type", "m.device_list_update"}, {"content", content}});
+            auto content = e2ee::device_list_update_content(txn, user, device_id);
+            if (!content) return content.error();
+            out.edus.push_back(
+                json{{"edu_type", "m.device_list_update"}, {"content", std::move(*content)}});
         }
         if (signing_keys_changed) {
             json content = {{"user_id", std::string(user.str())}};

@@ -63,10 +63,15 @@ Task<Result<Reply>> get_federation_user_devices(Request& request, const ServerNa
             if (device.display_name) entry["device_display_name"] = *device.display_name;
             list.push_back(std::move(entry));
         }
+        // The stream_id of the user's last m.device_list_update: the next one
+        // names it in prev_id, so a server that resynced here can apply that
+        // update. Before any was sent, the device_lists position will do.
+        auto last_sent = txn.e2ee_keys().last_sent_device_list_update(*user);
+        if (!last_sent) return last_sent.error();
         auto stream_id = txn.current_position(store::Stream::device_lists);
         if (!stream_id) return stream_id.error();
         json out = {{"user_id", std::string(user->str())},
-                    {"stream_id", *stream_id},
+                    {"stream_id", last_sent->value_or(*stream_id)},
                     {"devices", std::move(list)}};
         for (auto [section, field] : {std::pair{"master_keys", "master_key"},
                                       std::pair{"self_signing_keys", "self_signing_key"}}) {

@@ -73,6 +73,10 @@ public:
                                                                std::string_view target_key_id) = 0;
     // Users whose device list changed in (from, to], sorted; each appears once.
     virtual Result<std::vector<UserId>> changed_users(Position from, Position to) = 0;
+    // The stream_id of the last m.device_list_update EDU sent for the local
+    // user (server-server spec "Device Management"); none before the first.
+    virtual Result<std::optional<Position>> last_sent_device_list_update(
+        const UserId& user_id) = 0;
 };
 
 class E2eeKeys : public E2eeKeysReader {
@@ -105,6 +109,10 @@ public:
     // Records that the user's device list changed at `position` (a
     // Stream::device_lists position of this transaction).
     virtual Result<void> mark_changed(const UserId& user_id, Position position) = 0;
+    // Records `stream_id` as the last m.device_list_update EDU sent for the
+    // local user, replacing the earlier one.
+    virtual Result<void> put_sent_device_list_update(const UserId& user_id,
+                                                     Position stream_id) = 0;
 };
 
 }  // namespace chat::store

@@ -539,6 +539,7 @@ public:
     Result<std::vector<KeySignatureRow>> signatures_of(const UserId& target_user_id,
                                                        std::string_view target_key_id) override;
     Result<std::vector<UserId>> changed_users(Position from, Position to) override;
+    Result<std::optional<Position>> last_sent_device_list_update(const UserId& user_id) override;
 
     Result<void> put_device_keys(const UserId& user_id, std::string_view device_id,
                                  const nlohmann::json& keys) override;
@@ -556,6 +557,7 @@ public:
                                        const nlohmann::json& key) override;
     Result<void> put_signature(const KeySignatureRow& row) override;
     Result<void> mark_changed(const UserId& user_id, Position position) override;
+    Result<void> put_sent_device_list_update(const UserId& user_id, Position stream_id) override;
 
 private:
     Connection& conn_;

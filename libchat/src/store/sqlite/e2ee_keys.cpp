@@ -107,6 +107,14 @@ Result<std::vector<UserId>> SqliteE2eeKeys::changed_users(Position from, Positio
                     [](const Query& q) { return q.id<UserId>(0); });
 }
 
+Result<std::optional<Position>> SqliteE2eeKeys::last_sent_device_list_update(
+    const UserId& user_id) {
+    return optional_row(conn_.query("SELECT stream_id FROM e2ee_device_list_outbound"
+                                    " WHERE user_id = ?1",
+                                    user_id),
+                        [](const Query& q) -> Result<Position> { return q.int64(0); });
+}
+
 Result<void> SqliteE2eeKeys::put_device_keys(const UserId& user_id, std::string_view device_id,
                                              const nlohmann::json& keys) {
     auto device = optional_row(conn_.query("SELECT 1 FROM devices WHERE user_id = ?1"
@@ -196,6 +204,16 @@ Result<void> SqliteE2eeKeys::mark_changed(const UserId& user_id, Position positi
                          " VALUES (?1, ?2)"
                          " ON CONFLICT(user_id) DO UPDATE SET position = excluded.position",
                          user_id, position);
+    if (!put) return put.error();
+    return ok();
+}
+
+Result<void> SqliteE2eeKeys::put_sent_device_list_update(const UserId& user_id,
+                                                         Position stream_id) {
+    auto put = conn_.run("INSERT INTO e2ee_device_list_outbound(user_id, stream_id)"
+                         " VALUES (?1, ?2)"
+                         " ON CONFLICT(user_id) DO UPDATE SET stream_id = excluded.stream_id",
+                         user_id, stream_id);
     if (!put) return put.error();
     return ok();
 }
