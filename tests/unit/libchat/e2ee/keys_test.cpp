@@ -31,16 +31,8 @@ class E2eeKeys : public test::StoreTest {
 protected:
     void SetUp() override {
         StoreTest::SetUp();
-        write([&](WriteTxn& t) -> Result<void> {
-            for (const auto& user : {alice_, bob_}) {
-                auto u = t.users().create(store::UserRow{.user_id = user, .created_ts = 1});
-                if (!u) return u.error();
-                auto d = t.devices().create(
-                    store::DeviceRow{.user_id = user, .device_id = "DEV1", .created_ts = 2});
-                if (!d) return d.error();
-            }
-            return ok();
-        });
+        const UserId users[] = {alice_, bob_};
+        write([&](WriteTxn& t) { return test::create_users_with_device(t, users, "DEV1"); });
     }
 
     json device_keys(const UserId& user, const crypto::SigningKey& key) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -180,6 +181,22 @@ inline Result<Persisted> persist_timeline_event(store::WriteTxn& txn, const PduP
         if (!applied) return applied.error();
     }
     return Persisted{after.value_or(0), persisted->stream_ordering};
+}
+
+// Creates each of `users` with one device, `device_id` (the e2ee fixtures).
+inline Result<void> create_users_with_device(store::WriteTxn& t, std::span<const UserId> users,
+                                             const std::string& device_id,
+                                             std::optional<std::string> display_name = {}) {
+    for (const auto& user : users) {
+        auto u = t.users().create(store::UserRow{.user_id = user, .created_ts = 1});
+        if (!u) return u.error();
+        auto d = t.devices().create(store::DeviceRow{.user_id = user,
+                                                     .device_id = device_id,
+                                                     .display_name = display_name,
+                                                     .created_ts = 2});
+        if (!d) return d.error();
+    }
+    return ok();
 }
 
 }  // namespace chat::test
