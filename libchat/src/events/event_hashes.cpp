@@ -40,6 +40,13 @@ nlohmann::json redacted_for_signing(const nlohmann::json& event, const RoomVersi
     return redacted;
 }
 
+// A v3+ event id: "$" and the reference hash in the version's base64.
+std::string id_from_reference_hash(const std::string& hash, const RoomVersion& version) {
+    return "$" + (version.event_id_format == EventIdFormat::base64
+                      ? json::base64_encode(hash)
+                      : json::base64_url_encode(hash));
+}
+
 }  // namespace
 
 json::Numbers canonical_numbers(const RoomVersion& version) noexcept {
@@ -87,15 +94,11 @@ Result<std::string> compute_event_id(const nlohmann::json& event, const RoomVers
             return make_error(Errc::bad_json, "The event has no event_id.");
         return it->get<std::string>();
     }
-    case EventIdFormat::base64: {
-        auto hash = reference_hash(event, version);
-        if (!hash) return std::move(hash).error();
-        return "$" + json::base64_encode(*hash);
-    }
+    case EventIdFormat::base64:
     case EventIdFormat::url_safe_base64: {
         auto hash = reference_hash(event, version);
         if (!hash) return std::move(hash).error();
-        return "$" + json::base64_url_encode(*hash);
+        return id_from_reference_hash(*hash, version);
     }
     }
     return make_error(Errc::internal, "Internal server error.", "unknown EventIdFormat");
@@ -142,20 +145,12 @@ Result<void> sign_event(nlohmann::json& event, std::string_view server_name,
         return std::move(signed_ok).error();
 
     if (event_id != nullptr) {
-        switch (version.event_id_format) {
-        case EventIdFormat::legacy: {
-            auto it = event.find("event_id");
-            if (it == event.end() || !it->is_string())
-                return make_error(Errc::bad_json, "The event has no event_id.");
-            *event_id = it->get<std::string>();
-            break;
-        }
-        case EventIdFormat::base64:
-            *event_id = "$" + json::base64_encode(crypto::sha256(signed_bytes));
-            break;
-        case EventIdFormat::url_safe_base64:
-            *event_id = "$" + json::base64_url_encode(crypto::sha256(signed_bytes));
-            break;
+        if (version.event_id_format == EventIdFormat::legacy) {
+            auto id = compute_event_id(event, version);  // the event's own field
+            if (!id) return std::move(id).error();
+            *event_id = std::move(*id);
+        } else {
+            *event_id = id_from_reference_hash(crypto::sha256(signed_bytes), version);
         }
     }
     event["hashes"] = std::move(hashes);

@@ -38,7 +38,10 @@ public:
     Result<std::int64_t> purge_redacted_originals(std::int64_t before_ts) override;
 
 private:
-    Result<void> insert_edges(const Pdu& pdu);
+    // The event, or null when it is not stored.
+    Result<PduPtr> pdu_or_null(const EventId& event_id);
+    // event_children rows: the event cites each of its prev_events.
+    Result<void> insert_children(const Pdu& pdu);
     Result<LoadedEvent> read_loaded(const Query& q);
     Connection& conn_;
     ParsedEventCache& cache_;

@@ -234,18 +234,23 @@ Result<std::vector<RoomActivity>> SqliteEvents::rooms_changed(Position from, Pos
 
 // prev_events and auth_events are read from the event itself (its JSON, through
 // the parsed-event cache): migration 0170 dropped the tables that copied them.
-Result<std::vector<EventId>> SqliteEvents::prev_events(const EventId& event_id) {
+Result<PduPtr> SqliteEvents::pdu_or_null(const EventId& event_id) {
     auto found = get_pdus(std::span<const EventId>(&event_id, 1));
     if (!found) return found.error();
-    if (found->empty()) return std::vector<EventId>{};
-    return found->front().pdu->prev_events();
+    if (found->empty()) return PduPtr();
+    return std::move(found->front().pdu);
+}
+
+Result<std::vector<EventId>> SqliteEvents::prev_events(const EventId& event_id) {
+    auto pdu = pdu_or_null(event_id);
+    if (!pdu) return pdu.error();
+    return *pdu ? (*pdu)->prev_events() : std::vector<EventId>{};
 }
 
 Result<std::vector<EventId>> SqliteEvents::auth_events(const EventId& event_id) {
-    auto found = get_pdus(std::span<const EventId>(&event_id, 1));
-    if (!found) return found.error();
-    if (found->empty()) return std::vector<EventId>{};
-    return found->front().pdu->auth_events();
+    auto pdu = pdu_or_null(event_id);
+    if (!pdu) return pdu.error();
+    return *pdu ? (*pdu)->auth_events() : std::vector<EventId>{};
 }
 
 Result<std::vector<EventId>> SqliteEvents::children(const EventId& event_id) {
@@ -286,7 +291,7 @@ Result<std::optional<nlohmann::json>> SqliteEvents::original_json(const EventId&
         [](const Query& q) { return q.json(0); });
 }
 
-Result<void> SqliteEvents::insert_edges(const Pdu& pdu) {
+Result<void> SqliteEvents::insert_children(const Pdu& pdu) {
     for (const auto& prev : pdu.prev_events()) {
         auto added = conn_.run(
             "INSERT OR IGNORE INTO event_children(prev_event_id, event_id) VALUES (?1, ?2)", prev,
@@ -360,7 +365,7 @@ Result<PersistedEvent> SqliteEvents::persist(const EventToPersist& event) {
     // The next event's prev event, read back at once: the PDU in hand is
     // exactly what the row holds.
     cache_.put(pdu.event_id().str(), false, text.size(), event.pdu);
-    if (auto edges = insert_edges(pdu); !edges) return edges.error();
+    if (auto cited = insert_children(pdu); !cited) return cited.error();
     // Outliers and rejected events are indexed too; readers filter them out,
     // and a promoted outlier keeps its relation.
     if (auto related = index_relation(conn_, pdu, *position); !related) return related.error();
