@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <string>
 
 #include <chat/auth/power_levels.hpp>
@@ -86,6 +87,7 @@ Result<void> record_push_actions(store::WriteTxn& txn, const Pdu& event,
     for (const auto& m : members->joined)
         if (m != event.sender() && (!local_server || m.server() == local_server->str()))
             recipients.push_back(m);
+    const std::size_t joined_recipients = recipients.size();
     // The invitee of an invite is not joined yet, but it is them that
     // .m.rule.invite_for_me is for.
     if (auto invitee = invited_user(event)) {
@@ -120,22 +122,71 @@ Result<void> record_push_actions(store::WriteTxn& txn, const Pdu& event,
 
     const EventView view(event.json());
     const auto thread_id = thread_of(event);
+    // Every recipient's decision, of which only the notifying ones matter.
+    struct Outcome {
+        const UserId* user;
+        bool joined;
+        std::optional<Decision> decision;  // none: not notified
+        std::shared_ptr<const PushRules> rules;  // keeps `decision` valid
+    };
+    std::vector<Outcome> outcomes;
+    outcomes.reserve(recipients.size());
     for (const auto& recipient : recipients) {
         auto rules = load_push_rules_shared(txn, recipient);
         if (!rules) return rules.error();
         const auto name = names->find(recipient.str());
         const MemberFacts facts(name == names->end() ? std::string_view() : name->second);
         auto decision = evaluate(**rules, view, room, facts);
-        if (!decision || !decision->notify) continue;
-        auto put = txn.push_actions().put({.user_id = recipient,
-                                           .room_id = room_id,
-                                           .event_id = event.event_id(),
-                                           .stream_ordering = ordering,
-                                           .thread_id = thread_id,
-                                           .notify = decision->notify,
-                                           .highlight = decision->highlight,
-                                           .actions = decision->actions(),
-                                           .ts = now_ts});
+        if (decision && !decision->notify) decision.reset();
+        const bool joined = outcomes.size() < joined_recipients;
+        outcomes.push_back({&recipient, joined, decision, std::move(*rules)});
+    }
+    const auto same = [](const std::optional<Decision>& a, const std::optional<Decision>& b) {
+        if (!a || !b) return !a && !b;
+        return a->highlight == b->highlight && a->actions() == b->actions();
+    };
+    // The room's row holds the decision most joined recipients share; each
+    // recipient who decided otherwise gets a row of their own (migration 0200).
+    // Distinct decisions are few (one per rule that matched), so counting
+    // them is linear in the members.
+    std::vector<std::pair<std::optional<Decision>, std::size_t>> tally;
+    for (const auto& o : outcomes) {
+        if (!o.joined) continue;
+        auto it = std::find_if(tally.begin(), tally.end(),
+                               [&](const auto& t) { return same(t.first, o.decision); });
+        if (it == tally.end())
+            tally.emplace_back(o.decision, 1);
+        else
+            ++it->second;
+    }
+    std::optional<Decision> shared;  // none when most are not notified
+    std::size_t best = 0;
+    for (const auto& [decision, n] : tally)
+        if (n > best || (n == best && !decision)) best = n, shared = decision;
+    if (shared) {
+        auto put = txn.push_actions().put_for_room({.room_id = room_id,
+                                                    .event_id = event.event_id(),
+                                                    .sender = event.sender(),
+                                                    .stream_ordering = ordering,
+                                                    .thread_id = thread_id,
+                                                    .highlight = shared->highlight,
+                                                    .actions = shared->actions(),
+                                                    .ts = now_ts});
+        if (!put) return put.error();
+    }
+    for (const auto& o : outcomes) {
+        // Covered by the room's row, or nothing to say.
+        if (o.joined ? same(o.decision, shared) : !o.decision) continue;
+        auto put = txn.push_actions().put(
+            {.user_id = *o.user,
+             .room_id = room_id,
+             .event_id = event.event_id(),
+             .stream_ordering = ordering,
+             .thread_id = thread_id,
+             .notify = o.decision.has_value(),
+             .highlight = o.decision && o.decision->highlight,
+             .actions = o.decision ? o.decision->actions() : nlohmann::json::array(),
+             .ts = now_ts});
         if (!put) return put.error();
     }
     return ok();

@@ -19,8 +19,10 @@ namespace chat::push {
 
 // Evaluates the push rules of every joined member of the event's room but
 // its sender against `event`, just persisted at `ordering` in `txn`, and
-// stores a row for each member it notifies: notification counts are thus
-// decided when the event is persisted, not at sync time (issue 7 point 3).
+// stores what it means to them: notification counts are thus decided when
+// the event is persisted, not at sync time (issue 7 point 3). The decision
+// most members share is stored once for the room, and a row of their own
+// only for those who decided otherwise (store/push_actions.hpp).
 // With `local_server`, members of other servers are skipped: their own
 // server notifies them. `state_now`, when the caller has it, holds the
 // room's current create and power levels events (the auth state of an event

@@ -16,9 +16,15 @@
 
 namespace chat::store {
 
-// One member's push rule outcome for one event, stored when the event is
-// persisted and only when it notifies (the rows are what unread counts and
-// GET /notifications read).
+// What one event means to one member's push rules, decided once when the
+// event is persisted (the rows are what unread counts, GET /notifications and
+// the push sender read). Stored two ways (migration 0200): one
+// RoomPushActionRow per event for the decision most of the room's local
+// members share, and a PushActionRow only for each member whose decision
+// differs from it (or who is not joined, the invitee of an invite). A
+// member's own row overrides the room's for that member, and may say
+// notify = false. The readers below merge both; they answer PushActionRows
+// that notify.
 struct PushActionRow {
     UserId user_id;
     RoomId room_id;
@@ -26,6 +32,20 @@ struct PushActionRow {
     Position stream_ordering = 0;
     std::optional<std::string> thread_id;  // none: the main timeline
     bool notify = false;
+    bool highlight = false;
+    nlohmann::json actions = nlohmann::json::array();
+    std::int64_t ts = 0;
+};
+
+// The room's shared decision for an event, stored only when it notifies. It
+// applies to every local member joined without a break since before the
+// event, but the sender and members with a PushActionRow of their own for it.
+struct RoomPushActionRow {
+    RoomId room_id;
+    EventId event_id;
+    UserId sender;
+    Position stream_ordering = 0;
+    std::optional<std::string> thread_id;  // none: the main timeline
     bool highlight = false;
     nlohmann::json actions = nlohmann::json::array();
     std::int64_t ts = 0;
@@ -72,7 +92,9 @@ public:
 
 class PushActions : public PushActionsReader {
 public:
+    // One member's decision where it differs from the room's (see above).
     virtual Result<void> put(const PushActionRow& row) = 0;
+    virtual Result<void> put_for_room(const RoomPushActionRow& row) = 0;
 };
 
 }  // namespace chat::store

@@ -44,7 +44,7 @@ std::optional<std::int64_t> admin_filter(const UserListQuery& query) {
 
 // What purge_room() deletes, keyed by room id (?1). Event-keyed tables go
 // first, while the events rows still say which ids belong to the room.
-constexpr std::array<std::string_view, 18> kPurgeStatements = {
+constexpr std::array<std::string_view, 20> kPurgeStatements = {
     "DELETE FROM event_children"
     " WHERE event_id IN (SELECT event_id FROM events WHERE room_id = ?1)",
     "DELETE FROM redactions WHERE redaction_id IN"
@@ -54,6 +54,8 @@ constexpr std::array<std::string_view, 18> kPurgeStatements = {
     "DELETE FROM client_txn_ids WHERE event_id IN"
     " (SELECT event_id FROM events WHERE room_id = ?1)",
     "DELETE FROM event_relations WHERE room_id = ?1",
+    "DELETE FROM event_push_actions WHERE room_id = ?1",
+    "DELETE FROM room_push_actions WHERE room_id = ?1",
     "DELETE FROM state_group_entries WHERE group_id IN"
     " (SELECT id FROM state_groups WHERE room_id = ?1)",
     "DELETE FROM state_groups WHERE room_id = ?1",

@@ -226,8 +226,16 @@ public:
     Result<std::vector<PushActionRow>> oldest_after(const UserId& user_id, Position after,
                                                     std::size_t limit) override;
     Result<void> put(const PushActionRow& row) override;
+    Result<void> put_for_room(const RoomPushActionRow& row) override;
 
 private:
+    Result<UnreadCounts> main_or_all_counts(const UserId& user_id, const RoomId& room_id,
+                                            Position after, bool main_only);
+    // The user's notifying rows in one direction of the stream, from both
+    // tables (newest_before, oldest_after).
+    Result<std::vector<PushActionRow>> merged(const UserId& user_id, Position bound,
+                                              bool newest, std::size_t limit,
+                                              bool only_highlight);
     Connection& conn_;
 };
 

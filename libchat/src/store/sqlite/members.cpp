@@ -27,8 +27,13 @@ Result<MembershipRow> read_membership(const Query& q) {
 
 Result<void> write_membership(Connection& conn, const MembershipRow& row) {
     auto current = conn.run(
-        "INSERT INTO room_memberships(user_id, room_id, membership, event_id, stream_ordering)"
-        " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(user_id, room_id) DO UPDATE SET"
+        "INSERT INTO room_memberships(user_id, room_id, membership, event_id, stream_ordering,"
+        " joined_since) VALUES (?1, ?2, ?3, ?4, ?5, CASE ?3 WHEN 'join' THEN ?5 END)"
+        " ON CONFLICT(user_id, room_id) DO UPDATE SET"
+        // A join after a join (a profile change) keeps when the join began.
+        " joined_since = CASE WHEN excluded.membership != 'join' THEN NULL"
+        "   WHEN room_memberships.membership = 'join' THEN room_memberships.joined_since"
+        "   ELSE excluded.stream_ordering END,"
         " membership = excluded.membership, event_id = excluded.event_id,"
         " stream_ordering = excluded.stream_ordering",
         row.user_id, row.room_id, row.membership, row.event_id, row.stream_ordering);

@@ -1,28 +1,42 @@
 #include "store/sqlite/areas.hpp"
 
+#include <algorithm>
+
 #include "store/sqlite/rows.hpp"
 
 namespace chat::store::sqlite {
 
+// Counting merges the room's shared rows (room_push_actions) that apply to
+// the user, i.e. after their join, not their own and not overridden by a row
+// of theirs, with their own notifying rows (event_push_actions).
+
 Result<UnreadCounts> SqlitePushActions::counts(const UserId& user_id, const RoomId& room_id,
                                                Position after) {
-    auto q = conn_.query("SELECT count(*), coalesce(sum(highlight), 0) FROM event_push_actions"
-                         " WHERE user_id = ?1 AND room_id = ?2 AND stream_ordering > ?3"
-                         " AND notify = 1",
-                         user_id, room_id, after);
-    if (!q) return q.error();
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) return UnreadCounts{};
-    return UnreadCounts{.notifications = q->int64(0), .highlights = q->int64(1)};
+    return main_or_all_counts(user_id, room_id, after, false);
 }
 
 Result<UnreadCounts> SqlitePushActions::main_counts(const UserId& user_id, const RoomId& room_id,
                                                     Position after) {
-    auto q = conn_.query("SELECT count(*), coalesce(sum(highlight), 0) FROM event_push_actions"
-                         " WHERE user_id = ?1 AND room_id = ?2 AND stream_ordering > ?3"
-                         " AND notify = 1 AND thread_id = ''",
-                         user_id, room_id, after);
+    return main_or_all_counts(user_id, room_id, after, true);
+}
+
+Result<UnreadCounts> SqlitePushActions::main_or_all_counts(const UserId& user_id,
+                                                           const RoomId& room_id, Position after,
+                                                           bool main_only) {
+    auto q = conn_.query(
+        "SELECT count(*), coalesce(sum(highlight), 0) FROM ("
+        " SELECT s.highlight AS highlight FROM room_memberships m"
+        "  JOIN room_push_actions s ON s.room_id = m.room_id"
+        "   AND s.stream_ordering > max(?3, m.joined_since)"
+        "  WHERE m.user_id = ?1 AND m.room_id = ?2 AND m.membership = 'join'"
+        "   AND s.sender != ?1 AND (?4 = 0 OR s.thread_id = '')"
+        "   AND NOT EXISTS (SELECT 1 FROM event_push_actions p WHERE p.user_id = ?1"
+        "    AND p.room_id = ?2 AND p.stream_ordering = s.stream_ordering)"
+        " UNION ALL"
+        " SELECT highlight FROM event_push_actions"
+        "  WHERE user_id = ?1 AND room_id = ?2 AND stream_ordering > ?3 AND notify = 1"
+        "   AND (?4 = 0 OR thread_id = ''))",
+        user_id, room_id, after, main_only);
     if (!q) return q.error();
     auto row = q->step();
     if (!row) return row.error();
@@ -38,10 +52,19 @@ Result<std::vector<ThreadCounts>> SqlitePushActions::thread_counts(const UserId&
     // with many threads costs one query; receipts are found by their
     // primary key (room_id, receipt_type, user_id, thread_id).
     auto q = conn_.query(
-        "SELECT p.thread_id, count(*), coalesce(sum(p.highlight), 0)"
-        " FROM event_push_actions p"
-        " WHERE p.user_id = ?1 AND p.room_id = ?2 AND p.notify = 1 AND p.thread_id != ''"
-        " AND p.stream_ordering > coalesce((SELECT max(r.event_ordering) FROM receipts r"
+        "WITH mine(thread_id, stream_ordering, highlight) AS ("
+        " SELECT s.thread_id, s.stream_ordering, s.highlight FROM room_memberships m"
+        "  JOIN room_push_actions s ON s.room_id = m.room_id"
+        "   AND s.stream_ordering > m.joined_since"
+        "  WHERE m.user_id = ?1 AND m.room_id = ?2 AND m.membership = 'join'"
+        "   AND s.sender != ?1 AND s.thread_id != ''"
+        "   AND NOT EXISTS (SELECT 1 FROM event_push_actions p WHERE p.user_id = ?1"
+        "    AND p.room_id = ?2 AND p.stream_ordering = s.stream_ordering)"
+        " UNION ALL"
+        " SELECT thread_id, stream_ordering, highlight FROM event_push_actions"
+        "  WHERE user_id = ?1 AND room_id = ?2 AND notify = 1 AND thread_id != '')"
+        "SELECT p.thread_id, count(*), coalesce(sum(p.highlight), 0) FROM mine p"
+        " WHERE p.stream_ordering > coalesce((SELECT max(r.event_ordering) FROM receipts r"
         "   WHERE r.room_id = ?2 AND r.user_id = ?1"
         "   AND r.receipt_type IN ('m.read', 'm.read.private')"
         "   AND r.thread_id IN ('', p.thread_id)), ?3)"
@@ -80,32 +103,124 @@ Result<PushActionRow> read_push_action(const Query& q) {
                          .ts = q.int64(8)};
 }
 
+
+// A shared row as the user's own. Columns: room_id, event_id, stream_ordering,
+// thread_id, highlight, actions, ts.
+Result<PushActionRow> read_room_push_action(const UserId& user_id, const Query& q) {
+    auto room_id = q.id<RoomId>(0);
+    if (!room_id) return room_id.error();
+    auto event_id = q.id<EventId>(1);
+    if (!event_id) return event_id.error();
+    auto actions = q.json(5);
+    if (!actions) return actions.error();
+    std::optional<std::string> thread_id;
+    if (!q.text(3).empty()) thread_id.emplace(q.text(3));
+    return PushActionRow{.user_id = user_id,
+                         .room_id = std::move(*room_id),
+                         .event_id = std::move(*event_id),
+                         .stream_ordering = q.int64(2),
+                         .thread_id = std::move(thread_id),
+                         .notify = true,
+                         .highlight = q.boolean(4),
+                         .actions = std::move(*actions),
+                         .ts = q.int64(6)};
+}
+
+// The shared rows of one room for the user: ?2 room, ?3 and ?4 the open
+// range of stream orderings, ?5 the limit. One statement per direction and
+// filter: SQLite picks the highlights' partial index only for a statement
+// that says highlight = 1.
+constexpr const char* kRoomRowsNewest =
+    "SELECT s.room_id, s.event_id, s.stream_ordering, s.thread_id, s.highlight, s.actions, s.ts"
+    " FROM room_push_actions s WHERE s.room_id = ?2 AND s.stream_ordering > ?3"
+    " AND s.stream_ordering < ?4 AND s.sender != ?1"
+    " AND NOT EXISTS (SELECT 1 FROM event_push_actions p WHERE p.user_id = ?1"
+    "  AND p.room_id = ?2 AND p.stream_ordering = s.stream_ordering)"
+    " ORDER BY s.stream_ordering DESC LIMIT ?5";
+constexpr const char* kRoomHighlightsNewest =
+    "SELECT s.room_id, s.event_id, s.stream_ordering, s.thread_id, s.highlight, s.actions, s.ts"
+    " FROM room_push_actions s WHERE s.room_id = ?2 AND s.stream_ordering > ?3"
+    " AND s.stream_ordering < ?4 AND s.highlight = 1 AND s.sender != ?1"
+    " AND NOT EXISTS (SELECT 1 FROM event_push_actions p WHERE p.user_id = ?1"
+    "  AND p.room_id = ?2 AND p.stream_ordering = s.stream_ordering)"
+    " ORDER BY s.stream_ordering DESC LIMIT ?5";
+constexpr const char* kRoomRowsOldest =
+    "SELECT s.room_id, s.event_id, s.stream_ordering, s.thread_id, s.highlight, s.actions, s.ts"
+    " FROM room_push_actions s WHERE s.room_id = ?2 AND s.stream_ordering > ?3"
+    " AND s.stream_ordering < ?4 AND s.sender != ?1"
+    " AND NOT EXISTS (SELECT 1 FROM event_push_actions p WHERE p.user_id = ?1"
+    "  AND p.room_id = ?2 AND p.stream_ordering = s.stream_ordering)"
+    " ORDER BY s.stream_ordering LIMIT ?5";
+
 }  // namespace
+
+Result<std::vector<PushActionRow>> SqlitePushActions::merged(const UserId& user_id,
+                                                             Position bound, bool newest,
+                                                             std::size_t limit,
+                                                             bool only_highlight) {
+    const auto n = static_cast<std::int64_t>(limit);
+    auto rows =
+        newest ? all_rows(conn_.query("SELECT user_id, room_id, event_id, stream_ordering,"
+                                      " thread_id, notify, highlight, actions, ts"
+                                      " FROM event_push_actions"
+                                      " WHERE user_id = ?1 AND stream_ordering < ?2 AND notify = 1"
+                                      " AND (?3 = 0 OR highlight = 1)"
+                                      " ORDER BY stream_ordering DESC LIMIT ?4",
+                                      user_id, bound, only_highlight, n),
+                          read_push_action)
+               : all_rows(conn_.query("SELECT user_id, room_id, event_id, stream_ordering,"
+                                      " thread_id, notify, highlight, actions, ts"
+                                      " FROM event_push_actions"
+                                      " WHERE user_id = ?1 AND stream_ordering > ?2 AND notify = 1"
+                                      " ORDER BY stream_ordering LIMIT ?3",
+                                      user_id, bound, n),
+                          read_push_action);
+    if (!rows) return rows.error();
+    // Each joined room gives at most `limit` rows, newest (or oldest) first
+    // from its own index: the cost follows the rooms and the limit, not the
+    // history.
+    struct Joined {
+        std::string room_id;
+        Position since;
+    };
+    auto joined = all_rows(conn_.query("SELECT room_id, joined_since FROM room_memberships"
+                                       " WHERE user_id = ?1 AND membership = 'join'"
+                                       " AND joined_since IS NOT NULL",
+                                       user_id),
+                           [](const Query& q) -> Result<Joined> {
+                               return Joined{std::string(q.text(0)), q.int64(1)};
+                           });
+    if (!joined) return joined.error();
+    const char* sql = !newest ? kRoomRowsOldest
+                      : only_highlight ? kRoomHighlightsNewest
+                                       : kRoomRowsNewest;
+    for (const auto& room : *joined) {
+        const Position low = newest ? room.since : std::max(room.since, bound);
+        const Position high = newest ? bound : kMaxPosition;
+        auto shared = all_rows(conn_.query(sql, user_id, room.room_id, low, high, n),
+                               [&](const Query& q) { return read_room_push_action(user_id, q); });
+        if (!shared) return shared.error();
+        for (auto& r : *shared) rows->push_back(std::move(r));
+    }
+    std::sort(rows->begin(), rows->end(), [&](const PushActionRow& a, const PushActionRow& b) {
+        return newest ? a.stream_ordering > b.stream_ordering
+                      : a.stream_ordering < b.stream_ordering;
+    });
+    if (rows->size() > limit) rows->erase(rows->begin() + n, rows->end());
+    return rows;
+}
 
 Result<std::vector<PushActionRow>> SqlitePushActions::newest_before(const UserId& user_id,
                                                                     Position before,
                                                                     std::size_t limit,
                                                                     bool only_highlight) {
-    return all_rows(
-        conn_.query("SELECT user_id, room_id, event_id, stream_ordering, thread_id, notify,"
-                    " highlight, actions, ts FROM event_push_actions"
-                    " WHERE user_id = ?1 AND stream_ordering < ?2 AND notify = 1"
-                    " AND (?3 = 0 OR highlight = 1)"
-                    " ORDER BY stream_ordering DESC LIMIT ?4",
-                    user_id, before, only_highlight, static_cast<std::int64_t>(limit)),
-        read_push_action);
+    return merged(user_id, before, true, limit, only_highlight);
 }
 
 Result<std::vector<PushActionRow>> SqlitePushActions::oldest_after(const UserId& user_id,
                                                                    Position after,
                                                                    std::size_t limit) {
-    return all_rows(
-        conn_.query("SELECT user_id, room_id, event_id, stream_ordering, thread_id, notify,"
-                    " highlight, actions, ts FROM event_push_actions"
-                    " WHERE user_id = ?1 AND stream_ordering > ?2 AND notify = 1"
-                    " ORDER BY stream_ordering LIMIT ?3",
-                    user_id, after, static_cast<std::int64_t>(limit)),
-        read_push_action);
+    return merged(user_id, after, false, limit, false);
 }
 
 Result<void> SqlitePushActions::put(const PushActionRow& row) {
@@ -115,6 +230,18 @@ Result<void> SqlitePushActions::put(const PushActionRow& row) {
         row.user_id, row.room_id, row.stream_ordering, row.event_id,
         row.thread_id ? std::string_view(*row.thread_id) : std::string_view(), row.notify,
         row.highlight, row.actions.dump(), row.ts);
+    if (!written) return written.error();
+    return ok();
+}
+
+
+Result<void> SqlitePushActions::put_for_room(const RoomPushActionRow& row) {
+    auto written = conn_.run(
+        "INSERT OR REPLACE INTO room_push_actions(room_id, stream_ordering, event_id, sender,"
+        " thread_id, highlight, actions, ts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        row.room_id, row.stream_ordering, row.event_id, row.sender,
+        row.thread_id ? std::string_view(*row.thread_id) : std::string_view(), row.highlight,
+        row.actions.dump(), row.ts);
     if (!written) return written.error();
     return ok();
 }

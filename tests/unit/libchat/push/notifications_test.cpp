@@ -10,6 +10,7 @@
 #include <chat/json/parse.hpp>
 #include <chat/sync/sync_assembler.hpp>
 
+#include "libchat/store/raw_sqlite.hpp"
 #include "libchat/sync/sync_fixture.hpp"
 
 namespace chat::push {
@@ -224,6 +225,180 @@ TEST_F(NotificationsTest, AChangeOfRulesCountsFromTheNextEventOn) {
     say(room, "counted again");
     EXPECT_EQ(read([&](store::ReadTxn& t) { return unread_counts(t, bob_, room); }).notifications,
               2);
+}
+
+
+// Rooms of more than two: the decision most members share is stored once per
+// event (room_push_actions) and members who decided otherwise get their own
+// row (migration 0200). Every reader must see each member's own decision.
+class GroupNotificationsTest : public NotificationsTest {
+protected:
+    UserId dave_ = test::user("@dave:a.test");
+
+    // alice, bob, carol and dave: alice's messages notify the other three
+    // (.m.rule.message).
+    RoomId group_room() {
+        auto room = value(rooms_->create_room({.creator = alice_,
+                                               .preset = rooms::Preset::public_chat,
+                                               .name = std::string("Group")}))
+                        .room_id;
+        for (const auto& u : {bob_, carol_, dave_}) value(rooms_->join(u, room));
+        return room;
+    }
+    store::UnreadCounts counts(const UserId& user, const RoomId& room) {
+        return read([&](store::ReadTxn& t) { return unread_counts(t, user, room); });
+    }
+    std::vector<store::PushActionRow> newest(const UserId& user, std::size_t limit,
+                                             store::Position before = store::kMaxPosition,
+                                             bool highlights = false) {
+        return read([&](store::ReadTxn& t) {
+            return t.push_actions().newest_before(user, before, limit, highlights);
+        });
+    }
+    std::int64_t scalar(const std::string& sql) {
+        return std::stoll(test::RawSqlite(dir_.file("chat.db")).scalar(sql));
+    }
+};
+
+TEST_F(GroupNotificationsTest, OneRowPerEventServesEveryMemberWhoDecidedAlike) {
+    const RoomId room = group_room();
+    const std::int64_t own_before = scalar("SELECT count(*) FROM event_push_actions");
+    say(room, "one");
+    say(room, "two");
+    say(room, "three");
+    for (const auto& u : {bob_, carol_, dave_}) {
+        EXPECT_EQ(counts(u, room).notifications, 3) << u.str();
+        EXPECT_EQ(counts(u, room).highlights, 0) << u.str();
+        auto rows = newest(u, 10);
+        ASSERT_EQ(rows.size(), 3u) << u.str();
+        EXPECT_EQ(rows[0].user_id, u);
+        EXPECT_TRUE(rows[0].notify);
+        EXPECT_GT(rows[0].stream_ordering, rows[1].stream_ordering);
+        EXPECT_EQ(rows[0].actions, json::parse(R"(["notify"])"));
+    }
+    EXPECT_EQ(counts(alice_, room).notifications, 0);  // never one's own events
+    EXPECT_TRUE(newest(alice_, 10).empty());
+    // Three events, three rows, however many members.
+    EXPECT_EQ(scalar("SELECT count(*) FROM room_push_actions"), 3);
+    EXPECT_EQ(scalar("SELECT count(*) FROM event_push_actions"), own_before);
+}
+
+TEST_F(GroupNotificationsTest, AMemberWhoDecidedOtherwiseIsCountedByTheirOwnRow) {
+    const RoomId room = group_room();
+    ASSERT_TRUE(set_message_rules(*store_, carol_, false));  // carol mutes messages
+    say(room, "plain");
+    say(room, "hello dave", {{"m.mentions", {{"user_ids", {std::string(dave_.str())}}}}});
+    EXPECT_EQ(counts(bob_, room).notifications, 2);
+    EXPECT_EQ(counts(bob_, room).highlights, 0);
+    EXPECT_EQ(counts(carol_, room).notifications, 0);
+    EXPECT_TRUE(newest(carol_, 10).empty());
+    EXPECT_EQ(counts(dave_, room).notifications, 2);
+    EXPECT_EQ(counts(dave_, room).highlights, 1);
+    auto highlights = newest(dave_, 10, store::kMaxPosition, true);
+    ASSERT_EQ(highlights.size(), 1u);
+    EXPECT_TRUE(highlights[0].highlight);
+    EXPECT_TRUE(newest(bob_, 10, store::kMaxPosition, true).empty());
+    // After a receipt on the mention, dave has nothing unread.
+    value(rooms_->set_receipt(dave_, room, "m.read", highlights[0].event_id));
+    EXPECT_EQ(counts(dave_, room).notifications, 0);
+    EXPECT_EQ(counts(bob_, room).notifications, 2);
+}
+
+TEST_F(GroupNotificationsTest, AnEventCountsForMembersJoinedBeforeItUntilTheyLeave) {
+    const RoomId room = group_room();
+    // (No message says "erin": her localpart would highlight her, and so
+    // give her a row of her own.)
+    const UserId erin = test::user("@erin:a.test");
+    say(room, "before she came");
+    value(rooms_->join(erin, room));
+    say(room, "after she came");
+    EXPECT_EQ(counts(erin, room).notifications, 1);
+    EXPECT_EQ(counts(bob_, room).notifications, 2);
+    // A display name change is a join after a join: the join goes on.
+    value(rooms_->send_state(erin, room, "m.room.member", std::string(erin.str()),
+                             {{"membership", "join"}, {"displayname", "Erin"}}));
+    say(room, "after the name");
+    EXPECT_EQ(counts(erin, room).notifications, 2);
+    // Someone who left is counted for nothing; rejoining starts again.
+    value(rooms_->leave(erin, room));
+    say(room, "while away");
+    EXPECT_TRUE(newest(erin, 10).empty());
+    value(rooms_->join(erin, room));
+    say(room, "back");
+    EXPECT_EQ(counts(erin, room).notifications, 1);
+    EXPECT_EQ(counts(bob_, room).notifications, 5);
+}
+
+TEST_F(GroupNotificationsTest, ListsMergeSharedAndOwnRowsAcrossRoomsInStreamOrder) {
+    const RoomId first = group_room();
+    const RoomId second = group_room();
+    const json to_bob = {{"m.mentions", {{"user_ids", {std::string(bob_.str())}}}}};
+    std::vector<EventId> sent = {say(first, "a"), say(second, "b", to_bob), say(first, "c"),
+                                 say(second, "d"), say(first, "e", to_bob)};
+    auto all = newest(bob_, 10);
+    ASSERT_EQ(all.size(), 5u);
+    for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].event_id, sent[4 - i]) << i;
+    EXPECT_TRUE(all[0].highlight);
+    EXPECT_FALSE(all[1].highlight);
+    // Pages of two, backwards.
+    auto page = newest(bob_, 2);
+    ASSERT_EQ(page.size(), 2u);
+    EXPECT_EQ(page[1].event_id, sent[3]);
+    auto next = newest(bob_, 2, page.back().stream_ordering);
+    ASSERT_EQ(next.size(), 2u);
+    EXPECT_EQ(next[0].event_id, sent[2]);
+    EXPECT_EQ(next[1].event_id, sent[1]);
+    // The push sender's direction: oldest first after a position.
+    auto after = read([&](store::ReadTxn& t) {
+        return t.push_actions().oldest_after(bob_, all[4].stream_ordering, 3);
+    });
+    ASSERT_EQ(after.size(), 3u);
+    EXPECT_EQ(after[0].event_id, sent[1]);
+    EXPECT_EQ(after[1].event_id, sent[2]);
+    EXPECT_EQ(after[2].event_id, sent[3]);
+    EXPECT_EQ(read([&](store::ReadTxn& t) { return badge_count(t, bob_); }), 5);
+}
+
+TEST_F(GroupNotificationsTest, ThreadCountsIncludeSharedRows) {
+    const RoomId room = group_room();
+    const EventId root = say(room, "root");
+    reply_in_thread(room, root, "r1");
+    reply_in_thread(room, root, "r2");
+    auto unread = read([&](store::ReadTxn& t) { return unread_thread_counts(t, carol_, room); });
+    EXPECT_EQ(unread.main.notifications, 1);
+    ASSERT_EQ(unread.threads.size(), 1u);
+    EXPECT_EQ(unread.threads[0].thread_id, root.str());
+    EXPECT_EQ(unread.threads[0].counts.notifications, 2);
+}
+
+TEST_F(GroupNotificationsTest, TheMigrationDatesEachJoinFromItsUnbrokenStart) {
+    const RoomId room = group_room();
+    value(rooms_->send_state(bob_, room, "m.room.member", std::string(bob_.str()),
+                             {{"membership", "join"}, {"displayname", "Bob"}}));
+    value(rooms_->leave(carol_, room));
+    value(rooms_->join(carol_, room));
+    const std::string since =
+        "SELECT joined_since FROM room_memberships WHERE room_id = '" +
+        std::string(room.str()) + "' AND user_id = ";
+    const auto bob_since = scalar(since + "'@bob:a.test'");
+    const auto carol_since = scalar(since + "'@carol:a.test'");
+    EXPECT_LT(bob_since, carol_since);
+    // Back to the schema before 0200, then reopen.
+    rooms_.reset();
+    store_.reset();
+    {
+        test::RawSqlite raw(dir_.file("chat.db"));
+        raw.exec("DROP TABLE room_push_actions");
+        raw.exec("ALTER TABLE room_memberships DROP COLUMN joined_since");
+        raw.exec("DELETE FROM schema_version WHERE version = 200");
+    }
+    store_ = test::open_store(dir_.file("chat.db"));
+    EXPECT_EQ(scalar(since + "'@bob:a.test'"), bob_since);
+    EXPECT_EQ(scalar(since + "'@carol:a.test'"), carol_since);
+    EXPECT_EQ(test::RawSqlite(dir_.file("chat.db"))
+                  .scalar("SELECT count(*) FROM room_memberships WHERE membership != 'join'"
+                          " AND joined_since IS NOT NULL"),
+              "0");
 }
 
 }  // namespace
