@@ -485,6 +485,9 @@ Result<void> index_event_text(Connection& conn, Position stream_ordering,
                               const nlohmann::json& pdu_json);
 Result<void> unindex_event_text(Connection& conn, Position stream_ordering,
                                 const nlohmann::json& pdu_json);
+// Indexing waits in event_search_pending until the writer calls this, once
+// per transaction just before COMMIT (migration 0210 says why).
+Result<void> flush_event_search(Connection& conn);
 
 class SqliteUserDirectory final : public UserDirectoryReader {
 public:

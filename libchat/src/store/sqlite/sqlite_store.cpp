@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include "store/sqlite/areas.hpp"
 #include "store/sqlite/migrations.hpp"
 
 namespace chat::store::sqlite {
@@ -188,6 +189,13 @@ void SqliteStore::run_batch(std::span<PendingWrite* const> batch) {
     }
     if (succeeded == 0) {
         // Nothing to keep: no commit, no fsync.
+        (void)conn.run("ROLLBACK");
+        return;
+    }
+    // What the writes queued for the search index goes in as one insert
+    // (areas.hpp, flush_event_search); its failure fails the batch.
+    if (auto flushed = flush_event_search(conn); !flushed) {
+        fail_all(flushed.error());
         (void)conn.run("ROLLBACK");
         return;
     }

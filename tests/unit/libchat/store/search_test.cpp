@@ -262,6 +262,64 @@ TEST_F(StoreSearch, RedactedEventsAreNoLongerFound) {
     raw.exec("INSERT INTO event_search(event_search) VALUES ('integrity-check')");
 }
 
+// Text waits in event_search_pending until its transaction commits
+// (migration 0210): a batch indexes what its successful writes persisted and
+// nothing of a write that failed, and the queue is empty after every commit.
+TEST_F(StoreSearch, AGroupCommitIndexesTheTextOfItsSucceededWritesOnly) {
+    add(room_.create());
+    const auto group = groups_[std::string(room_.room_id().str())];
+    auto kept = room_.message("apples in the first write");
+    auto lost = room_.message("bananas in the failing write");
+    auto also = room_.message("cherries in the third write");
+    std::vector<store::WriteJob> jobs;
+    jobs.push_back({"a", [&](WriteTxn& t) -> Result<void> {
+                        auto p = test::persist_timeline_event(t, kept, group);
+                        if (!p) return p.error();
+                        return ok();
+                    }});
+    jobs.push_back({"b", [&](WriteTxn& t) -> Result<void> {
+                        auto p = test::persist_timeline_event(t, lost, group);
+                        if (!p) return p.error();
+                        return make_error(Errc::forbidden, "refused after persisting");
+                    }});
+    jobs.push_back({"c", [&](WriteTxn& t) -> Result<void> {
+                        auto p = test::persist_timeline_event(t, also, group);
+                        if (!p) return p.error();
+                        return ok();
+                    }});
+    auto results = store_->write_batch(jobs);
+    ASSERT_EQ(results.size(), 3u);
+    EXPECT_TRUE(results[0]);
+    EXPECT_FALSE(results[1]);
+    EXPECT_TRUE(results[2]);
+    EXPECT_EQ(find("apples"), std::vector<EventId>{eid(kept)});
+    EXPECT_TRUE(find("bananas").empty());
+    EXPECT_EQ(find("cherries"), std::vector<EventId>{eid(also)});
+    test::RawSqlite raw(db_path());
+    EXPECT_EQ(raw.scalar("SELECT count(*) FROM event_search_pending"), "0");
+    EXPECT_EQ(raw.rows("SELECT rowid FROM event_search WHERE event_search MATCH 'bananas'").size(),
+              0u);
+    raw.exec("INSERT INTO event_search(event_search) VALUES ('integrity-check')");
+}
+
+TEST_F(StoreSearch, TextRedactedInTheTransactionThatPersistedItIsNeverIndexed) {
+    add(room_.create());
+    auto& group = groups_[std::string(room_.room_id().str())];
+    auto secret = room_.message("the launch code is zebra");
+    EXPECT_TRUE(write([&](WriteTxn& t) -> Result<bool> {
+        auto p = test::persist_timeline_event(t, secret, group);
+        if (!p) return p.error();
+        return t.events().redact(eid(secret), {{"type", "m.room.message"}, {"content", {}}},
+                                 eid(room_.create()), 5);
+    }));
+    EXPECT_TRUE(find("zebra").empty());
+    test::RawSqlite raw(db_path());
+    EXPECT_EQ(raw.rows("SELECT rowid FROM event_search WHERE event_search MATCH 'zebra'").size(),
+              0u);
+    EXPECT_EQ(raw.scalar("SELECT count(*) FROM event_search_pending"), "0");
+    raw.exec("INSERT INTO event_search(event_search) VALUES ('integrity-check')");
+}
+
 TEST_F(StoreSearch, OutliersAreFoundOnceInTheTimeline) {
     add(room_.create());
     auto late = room_.message("arrived as an outlier");
