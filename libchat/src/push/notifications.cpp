@@ -52,39 +52,56 @@ std::optional<UserId> invited_user(const Pdu& event) {
     return std::move(*user);
 }
 
-// The room's joined members and every member's display name, from the
-// member events of the current state (one read serves both).
-struct Members {
-    std::vector<UserId> joined;
-    std::map<std::string, std::string, std::less<>> names;
-};
+}  // namespace
 
-Result<Members> current_members(store::ReadTxn& txn, const RoomId& room_id) {
-    Members out;
+Result<std::shared_ptr<const RoomPushFacts>> read_room_push_facts(
+    store::ReadTxn& txn, const RoomId& room_id, const RoomVersion& version,
+    const auth::AuthState* state_now) {
+    auto facts = std::make_shared<RoomPushFacts>();
     auto members = txn.current_state().members(room_id);
     if (!members) return members.error();
-    out.joined.reserve(members->size());
+    facts->joined.reserve(members->size());
     for (auto& m : *members) {
         if (m.membership == "join")
-            if (auto user = UserId::parse(m.user_id)) out.joined.push_back(std::move(*user));
-        if (m.displayname) out.names.emplace(std::move(m.user_id), std::move(*m.displayname));
+            if (auto user = UserId::parse(m.user_id)) facts->joined.push_back(std::move(*user));
+        if (m.displayname) facts->names.emplace(std::move(m.user_id), std::move(*m.displayname));
     }
-    return out;
+    PduPtr create_read, pl_read;
+    const Pdu* create = state_now ? state_now->create() : nullptr;
+    const Pdu* pl_event = state_now ? state_now->power_levels() : nullptr;
+    if (!state_now) {
+        auto c = current_state_event(txn, room_id, "m.room.create");
+        if (!c) return c.error();
+        auto p = current_state_event(txn, room_id, "m.room.power_levels");
+        if (!p) return p.error();
+        create_read = std::move(*c);
+        pl_read = std::move(*p);
+        create = create_read.get();
+        pl_event = pl_read.get();
+    }
+    if (auto pl = auth::PowerLevels::from_events(version, create, pl_event))
+        facts->power_levels = std::move(*pl);
+    return std::shared_ptr<const RoomPushFacts>(std::move(facts));
 }
-
-}  // namespace
 
 Result<void> record_push_actions(store::WriteTxn& txn, const Pdu& event,
                                  const RoomVersion& version, store::Position ordering,
                                  std::int64_t now_ts,
                                  const std::optional<ServerName>& local_server,
                                  const auth::AuthState* state_now) {
+    auto facts = read_room_push_facts(txn, event.room_id(), version, state_now);
+    if (!facts) return facts.error();
+    return record_push_actions(txn, event, ordering, now_ts, local_server, **facts);
+}
+
+Result<void> record_push_actions(store::WriteTxn& txn, const Pdu& event, store::Position ordering,
+                                 std::int64_t now_ts,
+                                 const std::optional<ServerName>& local_server,
+                                 const RoomPushFacts& facts) {
     const RoomId& room_id = event.room_id();
-    auto members = current_members(txn, room_id);
-    if (!members) return members.error();
     std::vector<UserId> recipients;
-    recipients.reserve(members->joined.size() + 1);
-    for (const auto& m : members->joined)
+    recipients.reserve(facts.joined.size() + 1);
+    for (const auto& m : facts.joined)
         if (m != event.sender() && (!local_server || m.server() == local_server->str()))
             recipients.push_back(m);
     const std::size_t joined_recipients = recipients.size();
@@ -100,25 +117,9 @@ Result<void> record_push_actions(store::WriteTxn& txn, const Pdu& event,
     // else costs nothing more.
     if (recipients.empty()) return ok();
 
-    PduPtr create_read, pl_read;
-    const Pdu* create = state_now ? state_now->create() : nullptr;
-    const Pdu* pl_event = state_now ? state_now->power_levels() : nullptr;
-    if (!state_now) {
-        auto c = current_state_event(txn, room_id, "m.room.create");
-        if (!c) return c.error();
-        auto p = current_state_event(txn, room_id, "m.room.power_levels");
-        if (!p) return p.error();
-        create_read = std::move(*c);
-        pl_read = std::move(*p);
-        create = create_read.get();
-        pl_event = pl_read.get();
-    }
-    std::optional<auth::PowerLevels> power_levels;
-    if (auto pl = auth::PowerLevels::from_events(version, create, pl_event))
-        power_levels = std::move(*pl);
-    const RoomFacts room{.member_count = static_cast<std::int64_t>(members->joined.size()),
-                         .power_levels = power_levels ? &*power_levels : nullptr};
-    const auto* names = &members->names;
+    const RoomFacts room{.member_count = static_cast<std::int64_t>(facts.joined.size()),
+                         .power_levels = facts.power_levels ? &*facts.power_levels : nullptr};
+    const auto* names = &facts.names;
 
     const EventView view(event.json());
     const auto thread_id = thread_of(event);
@@ -135,8 +136,8 @@ Result<void> record_push_actions(store::WriteTxn& txn, const Pdu& event,
         auto rules = load_push_rules_shared(txn, recipient);
         if (!rules) return rules.error();
         const auto name = names->find(recipient.str());
-        const MemberFacts facts(name == names->end() ? std::string_view() : name->second);
-        auto decision = evaluate(**rules, view, room, facts);
+        const MemberFacts member(name == names->end() ? std::string_view() : name->second);
+        auto decision = evaluate(**rules, view, room, member);
         if (decision && !decision->notify) decision.reset();
         const bool joined = outcomes.size() < joined_recipients;
         outcomes.push_back({&recipient, joined, decision, std::move(*rules)});

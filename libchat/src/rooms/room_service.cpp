@@ -100,6 +100,9 @@ struct RoomContext {
     // The remote servers with joined members (federation outbox); none until
     // read, and dropped by every membership event.
     std::optional<std::vector<ServerName>> remote_servers;
+    // What push reads of the room (members, names, power levels); none until
+    // read, and dropped by every state event and redaction.
+    std::shared_ptr<const push::RoomPushFacts> push_facts;
 };
 
 // Reads the room's version, its extremities' events and the state after them
@@ -368,10 +371,20 @@ Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) 
     // auth state found it (a redaction may not: it can redact the power levels).
     const bool keeps_state = !pdu->is_state() && pdu->type() != "m.room.redaction";
     const auth::AuthState* state_now = consumes_all && keeps_state ? &auth_state : nullptr;
-    if (auto pushed = push::record_push_actions(txn, *pdu, version, persisted->stream_ordering,
-                                                clock_.now_ms(), server_name_, state_now);
+    // The room's push facts follow from its current state: kept for the next
+    // message while this event leaves that state as it found it.
+    if (!state_now) context->push_facts.reset();
+    std::shared_ptr<const push::RoomPushFacts> facts = context->push_facts;
+    if (!facts) {
+        auto read = push::read_room_push_facts(txn, draft.room_id, version, state_now);
+        if (!read) return read.error();
+        facts = std::move(*read);
+    }
+    if (auto pushed = push::record_push_actions(txn, *pdu, persisted->stream_ordering,
+                                                clock_.now_ms(), server_name_, *facts);
         !pushed)
         return pushed.error();
+    context->push_facts = state_now ? std::move(facts) : nullptr;
     // Queued for every remote server in the room in this same transaction,
     // so that nothing acknowledged is lost before federation sends it.
     if (!context->remote_servers || pdu->type() == "m.room.member") {

@@ -1,11 +1,16 @@
 #pragma once
 
+#include <functional>
+#include <map>
+#include <memory>
 #include <optional>
+#include <string>
 
 #include <cstdint>
 #include <vector>
 
 #include <chat/auth/auth_rules.hpp>
+#include <chat/auth/power_levels.hpp>
 #include <chat/core/result.hpp>
 #include <chat/core/room_id.hpp>
 #include <chat/core/user_id.hpp>
@@ -33,6 +38,25 @@ Result<void> record_push_actions(store::WriteTxn& txn, const Pdu& event,
                                  std::int64_t now_ts,
                                  const std::optional<ServerName>& local_server = std::nullopt,
                                  const auth::AuthState* state_now = nullptr);
+
+// What record_push_actions reads of the room besides the event: its joined
+// members, every member's display name and its power levels. They follow
+// from the current state alone, so a caller appending one message after
+// another to a room (RoomService) reads them once and passes them again
+// until the room's state changes; they must be read after the event's own
+// state change, if it has one. `state_now` as above.
+struct RoomPushFacts {
+    std::vector<UserId> joined;
+    std::map<std::string, std::string, std::less<>> names;  // user id -> display name
+    std::optional<auth::PowerLevels> power_levels;
+};
+Result<std::shared_ptr<const RoomPushFacts>> read_room_push_facts(
+    store::ReadTxn& txn, const RoomId& room_id, const RoomVersion& version,
+    const auth::AuthState* state_now = nullptr);
+Result<void> record_push_actions(store::WriteTxn& txn, const Pdu& event, store::Position ordering,
+                                 std::int64_t now_ts,
+                                 const std::optional<ServerName>& local_server,
+                                 const RoomPushFacts& facts);
 
 // The user's unread counts in the room: the notifying events after their
 // read receipt (m.read or m.read.private, unthreaded or on the main

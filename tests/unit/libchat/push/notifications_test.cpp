@@ -401,5 +401,38 @@ TEST_F(GroupNotificationsTest, TheMigrationDatesEachJoinFromItsUnbrokenStart) {
               "0");
 }
 
+
+// RoomService keeps a room's push facts (members, names, power levels)
+// between messages: a state event must make the next message read them again.
+TEST_F(GroupNotificationsTest, ANewNameOrPowerLevelCountsFromTheNextMessageOn) {
+    const RoomId room = group_room();
+    say(room, "hello Robert");  // facts read and kept; bob is not Robert yet
+    EXPECT_EQ(counts(bob_, room).highlights, 0);
+    value(rooms_->send_state(bob_, room, "m.room.member", std::string(bob_.str()),
+                             {{"membership", "join"}, {"displayname", "Robert"}}));
+    say(room, "hello Robert");  // .m.rule.contains_display_name
+    EXPECT_EQ(counts(bob_, room).highlights, 1);
+
+    // @room highlights only from a sender with the notifications.room level (50).
+    auto from_carol = [&] {
+        value(rooms_->send_message(carol_, room, "m.room.message",
+                                   {{"msgtype", "m.text"}, {"body", "everyone!"},
+                                    {"m.mentions", {{"room", true}}}}));
+    };
+    from_carol();
+    EXPECT_EQ(counts(dave_, room).highlights, 0);
+    auto pl = read([&](store::ReadTxn& t) -> Result<json> {
+        auto id = t.current_state().entry(room, "m.room.power_levels", "");
+        if (!id) return id.error();
+        auto row = t.events().get(**id);
+        if (!row) return row.error();
+        return (**row).json["content"];
+    });
+    pl["users"][std::string(carol_.str())] = 50;
+    value(rooms_->send_state(alice_, room, "m.room.power_levels", "", pl));
+    from_carol();
+    EXPECT_EQ(counts(dave_, room).highlights, 1);
+}
+
 }  // namespace
 }  // namespace chat::push
