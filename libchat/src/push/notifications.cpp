@@ -56,7 +56,7 @@ std::optional<UserId> invited_user(const Pdu& event) {
 
 Result<std::shared_ptr<const RoomPushFacts>> read_room_push_facts(
     store::ReadTxn& txn, const RoomId& room_id, const RoomVersion& version,
-    const auth::AuthState* state_now) {
+    const auth::AuthState* state_now, const std::optional<ServerName>& local_server) {
     auto facts = std::make_shared<RoomPushFacts>();
     auto members = txn.current_state().members(room_id);
     if (!members) return members.error();
@@ -81,6 +81,16 @@ Result<std::shared_ptr<const RoomPushFacts>> read_room_push_facts(
     }
     if (auto pl = auth::PowerLevels::from_events(version, create, pl_event))
         facts->power_levels = std::move(*pl);
+    auto position = txn.current_position(store::Stream::push_rules);
+    if (!position) return position.error();
+    facts->rules_position = *position;
+    facts->rules.resize(facts->joined.size());
+    for (std::size_t i = 0; i < facts->joined.size(); ++i) {
+        if (local_server && facts->joined[i].server() != local_server->str()) continue;
+        auto rules = load_push_rules_shared(txn, facts->joined[i]);
+        if (!rules) return rules.error();
+        facts->rules[i] = std::move(*rules);
+    }
     return std::shared_ptr<const RoomPushFacts>(std::move(facts));
 }
 
@@ -89,7 +99,7 @@ Result<void> record_push_actions(store::WriteTxn& txn, const Pdu& event,
                                  std::int64_t now_ts,
                                  const std::optional<ServerName>& local_server,
                                  const auth::AuthState* state_now) {
-    auto facts = read_room_push_facts(txn, event.room_id(), version, state_now);
+    auto facts = read_room_push_facts(txn, event.room_id(), version, state_now, local_server);
     if (!facts) return facts.error();
     return record_push_actions(txn, event, ordering, now_ts, local_server, **facts);
 }
@@ -99,20 +109,27 @@ Result<void> record_push_actions(store::WriteTxn& txn, const Pdu& event, store::
                                  const std::optional<ServerName>& local_server,
                                  const RoomPushFacts& facts) {
     const RoomId& room_id = event.room_id();
-    std::vector<UserId> recipients;
+    // Who is notified, with their rules when the facts have them.
+    struct Recipient {
+        const UserId* user;
+        const std::shared_ptr<const PushRules>* rules;  // null: load them
+    };
+    std::vector<Recipient> recipients;
     recipients.reserve(facts.joined.size() + 1);
-    for (const auto& m : facts.joined)
+    for (std::size_t i = 0; i < facts.joined.size(); ++i) {
+        const UserId& m = facts.joined[i];
         if (m != event.sender() && (!local_server || m.server() == local_server->str()))
-            recipients.push_back(m);
+            recipients.push_back(
+                {&m, i < facts.rules.size() && facts.rules[i] ? &facts.rules[i] : nullptr});
+    }
     const std::size_t joined_recipients = recipients.size();
     // The invitee of an invite is not joined yet, but it is them that
     // .m.rule.invite_for_me is for.
-    if (auto invitee = invited_user(event)) {
-        if (*invitee != event.sender() &&
-            (!local_server || invitee->server() == local_server->str()) &&
-            std::find(recipients.begin(), recipients.end(), *invitee) == recipients.end())
-            recipients.push_back(std::move(*invitee));
-    }
+    const auto invitee = invited_user(event);
+    if (invitee && *invitee != event.sender() &&
+        (!local_server || invitee->server() == local_server->str()) &&
+        std::find(facts.joined.begin(), facts.joined.end(), *invitee) == facts.joined.end())
+        recipients.push_back({&*invitee, nullptr});
     // The sender is never notified of their own event: a room with nobody
     // else costs nothing more.
     if (recipients.empty()) return ok();
@@ -133,14 +150,20 @@ Result<void> record_push_actions(store::WriteTxn& txn, const Pdu& event, store::
     std::vector<Outcome> outcomes;
     outcomes.reserve(recipients.size());
     for (const auto& recipient : recipients) {
-        auto rules = load_push_rules_shared(txn, recipient);
-        if (!rules) return rules.error();
-        const auto name = names->find(recipient.str());
+        std::shared_ptr<const PushRules> rules;
+        if (recipient.rules) {
+            rules = *recipient.rules;
+        } else {
+            auto loaded = load_push_rules_shared(txn, *recipient.user);
+            if (!loaded) return loaded.error();
+            rules = std::move(*loaded);
+        }
+        const auto name = names->find(recipient.user->str());
         const MemberFacts member(name == names->end() ? std::string_view() : name->second);
-        auto decision = evaluate(**rules, view, room, member);
+        auto decision = evaluate(*rules, view, room, member);
         if (decision && !decision->notify) decision.reset();
         const bool joined = outcomes.size() < joined_recipients;
-        outcomes.push_back({&recipient, joined, decision, std::move(*rules)});
+        outcomes.push_back({recipient.user, joined, decision, std::move(rules)});
     }
     const auto same = [](const std::optional<Decision>& a, const std::optional<Decision>& b) {
         if (!a || !b) return !a && !b;

@@ -375,8 +375,14 @@ Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) 
     // message while this event leaves that state as it found it.
     if (!state_now) context->push_facts.reset();
     std::shared_ptr<const push::RoomPushFacts> facts = context->push_facts;
+    if (facts) {  // and nobody's push rules changed since
+        auto rules_now = txn.current_position(store::Stream::push_rules);
+        if (!rules_now) return rules_now.error();
+        if (*rules_now != facts->rules_position) facts.reset();
+    }
     if (!facts) {
-        auto read = push::read_room_push_facts(txn, draft.room_id, version, state_now);
+        auto read =
+            push::read_room_push_facts(txn, draft.room_id, version, state_now, server_name_);
         if (!read) return read.error();
         facts = std::move(*read);
     }

@@ -16,6 +16,7 @@
 #include <chat/core/user_id.hpp>
 #include <chat/events/pdu.hpp>
 #include <chat/events/room_version.hpp>
+#include <chat/push/push_rules.hpp>
 #include <chat/store/push_actions.hpp>
 #include <chat/core/server_name.hpp>
 #include <chat/store/txn.hpp>
@@ -44,15 +45,21 @@ Result<void> record_push_actions(store::WriteTxn& txn, const Pdu& event,
 // from the current state alone, so a caller appending one message after
 // another to a room (RoomService) reads them once and passes them again
 // until the room's state changes; they must be read after the event's own
-// state change, if it has one. `state_now` as above.
+// state change, if it has one. They also hold the push rules of the local
+// joined members (of every member without `local_server`) as they were at
+// Stream::push_rules position `rules_position`: once that stream has moved,
+// read them again. `state_now` as above.
 struct RoomPushFacts {
     std::vector<UserId> joined;
     std::map<std::string, std::string, std::less<>> names;  // user id -> display name
     std::optional<auth::PowerLevels> power_levels;
+    std::vector<std::shared_ptr<const PushRules>> rules;  // joined[i]'s; null: not read
+    store::Position rules_position = 0;
 };
 Result<std::shared_ptr<const RoomPushFacts>> read_room_push_facts(
     store::ReadTxn& txn, const RoomId& room_id, const RoomVersion& version,
-    const auth::AuthState* state_now = nullptr);
+    const auth::AuthState* state_now = nullptr,
+    const std::optional<ServerName>& local_server = std::nullopt);
 Result<void> record_push_actions(store::WriteTxn& txn, const Pdu& event, store::Position ordering,
                                  std::int64_t now_ts,
                                  const std::optional<ServerName>& local_server,
