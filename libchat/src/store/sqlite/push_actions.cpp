@@ -103,49 +103,29 @@ Result<PushActionRow> read_push_action(const Query& q) {
                          .ts = q.int64(8)};
 }
 
-
-// A shared row as the user's own. Columns: room_id, event_id, stream_ordering,
-// thread_id, highlight, actions, ts.
-Result<PushActionRow> read_room_push_action(const UserId& user_id, const Query& q) {
-    auto room_id = q.id<RoomId>(0);
-    if (!room_id) return room_id.error();
-    auto event_id = q.id<EventId>(1);
-    if (!event_id) return event_id.error();
-    auto actions = q.json(5);
-    if (!actions) return actions.error();
-    std::optional<std::string> thread_id;
-    if (!q.text(3).empty()) thread_id.emplace(q.text(3));
-    return PushActionRow{.user_id = user_id,
-                         .room_id = std::move(*room_id),
-                         .event_id = std::move(*event_id),
-                         .stream_ordering = q.int64(2),
-                         .thread_id = std::move(thread_id),
-                         .notify = true,
-                         .highlight = q.boolean(4),
-                         .actions = std::move(*actions),
-                         .ts = q.int64(6)};
-}
-
-// The shared rows of one room for the user: ?2 room, ?3 and ?4 the open
-// range of stream orderings, ?5 the limit. One statement per direction and
-// filter: SQLite picks the highlights' partial index only for a statement
-// that says highlight = 1.
+// The shared rows of one room for the user (?1), in read_push_action's
+// columns: ?2 room, ?3 and ?4 the open range of stream orderings, ?5 the
+// limit. One statement per direction and filter: SQLite picks the
+// highlights' partial index only for a statement that says highlight = 1.
 constexpr const char* kRoomRowsNewest =
-    "SELECT s.room_id, s.event_id, s.stream_ordering, s.thread_id, s.highlight, s.actions, s.ts"
+    "SELECT ?1, s.room_id, s.event_id, s.stream_ordering, s.thread_id, 1, s.highlight,"
+    " s.actions, s.ts"
     " FROM room_push_actions s WHERE s.room_id = ?2 AND s.stream_ordering > ?3"
     " AND s.stream_ordering < ?4 AND s.sender != ?1"
     " AND NOT EXISTS (SELECT 1 FROM event_push_actions p WHERE p.user_id = ?1"
     "  AND p.room_id = ?2 AND p.stream_ordering = s.stream_ordering)"
     " ORDER BY s.stream_ordering DESC LIMIT ?5";
 constexpr const char* kRoomHighlightsNewest =
-    "SELECT s.room_id, s.event_id, s.stream_ordering, s.thread_id, s.highlight, s.actions, s.ts"
+    "SELECT ?1, s.room_id, s.event_id, s.stream_ordering, s.thread_id, 1, s.highlight,"
+    " s.actions, s.ts"
     " FROM room_push_actions s WHERE s.room_id = ?2 AND s.stream_ordering > ?3"
     " AND s.stream_ordering < ?4 AND s.highlight = 1 AND s.sender != ?1"
     " AND NOT EXISTS (SELECT 1 FROM event_push_actions p WHERE p.user_id = ?1"
     "  AND p.room_id = ?2 AND p.stream_ordering = s.stream_ordering)"
     " ORDER BY s.stream_ordering DESC LIMIT ?5";
 constexpr const char* kRoomRowsOldest =
-    "SELECT s.room_id, s.event_id, s.stream_ordering, s.thread_id, s.highlight, s.actions, s.ts"
+    "SELECT ?1, s.room_id, s.event_id, s.stream_ordering, s.thread_id, 1, s.highlight,"
+    " s.actions, s.ts"
     " FROM room_push_actions s WHERE s.room_id = ?2 AND s.stream_ordering > ?3"
     " AND s.stream_ordering < ?4 AND s.sender != ?1"
     " AND NOT EXISTS (SELECT 1 FROM event_push_actions p WHERE p.user_id = ?1"
@@ -197,8 +177,8 @@ Result<std::vector<PushActionRow>> SqlitePushActions::merged(const UserId& user_
     for (const auto& room : *joined) {
         const Position low = newest ? room.since : std::max(room.since, bound);
         const Position high = newest ? bound : kMaxPosition;
-        auto shared = all_rows(conn_.query(sql, user_id, room.room_id, low, high, n),
-                               [&](const Query& q) { return read_room_push_action(user_id, q); });
+        auto shared =
+            all_rows(conn_.query(sql, user_id, room.room_id, low, high, n), read_push_action);
         if (!shared) return shared.error();
         for (auto& r : *shared) rows->push_back(std::move(r));
     }
