@@ -107,30 +107,21 @@ Result<PushActionRow> read_push_action(const Query& q) {
 // columns: ?2 room, ?3 and ?4 the open range of stream orderings, ?5 the
 // limit. One statement per direction and filter: SQLite picks the
 // highlights' partial index only for a statement that says highlight = 1.
+#define CHAT_ROOM_PUSH_ROWS                                                                    \
+    "SELECT ?1, s.room_id, s.event_id, s.stream_ordering, s.thread_id, 1, s.highlight,"        \
+    " s.actions, s.ts FROM room_push_actions s WHERE s.room_id = ?2"                            \
+    " AND s.stream_ordering > ?3 AND s.stream_ordering < ?4 AND s.sender != ?1"
+#define CHAT_NOT_OVERRIDDEN                                                                    \
+    " AND NOT EXISTS (SELECT 1 FROM event_push_actions p WHERE p.user_id = ?1"                 \
+    "  AND p.room_id = ?2 AND p.stream_ordering = s.stream_ordering)"
 constexpr const char* kRoomRowsNewest =
-    "SELECT ?1, s.room_id, s.event_id, s.stream_ordering, s.thread_id, 1, s.highlight,"
-    " s.actions, s.ts"
-    " FROM room_push_actions s WHERE s.room_id = ?2 AND s.stream_ordering > ?3"
-    " AND s.stream_ordering < ?4 AND s.sender != ?1"
-    " AND NOT EXISTS (SELECT 1 FROM event_push_actions p WHERE p.user_id = ?1"
-    "  AND p.room_id = ?2 AND p.stream_ordering = s.stream_ordering)"
-    " ORDER BY s.stream_ordering DESC LIMIT ?5";
-constexpr const char* kRoomHighlightsNewest =
-    "SELECT ?1, s.room_id, s.event_id, s.stream_ordering, s.thread_id, 1, s.highlight,"
-    " s.actions, s.ts"
-    " FROM room_push_actions s WHERE s.room_id = ?2 AND s.stream_ordering > ?3"
-    " AND s.stream_ordering < ?4 AND s.highlight = 1 AND s.sender != ?1"
-    " AND NOT EXISTS (SELECT 1 FROM event_push_actions p WHERE p.user_id = ?1"
-    "  AND p.room_id = ?2 AND p.stream_ordering = s.stream_ordering)"
-    " ORDER BY s.stream_ordering DESC LIMIT ?5";
+    CHAT_ROOM_PUSH_ROWS CHAT_NOT_OVERRIDDEN " ORDER BY s.stream_ordering DESC LIMIT ?5";
+constexpr const char* kRoomHighlightsNewest = CHAT_ROOM_PUSH_ROWS
+    " AND s.highlight = 1" CHAT_NOT_OVERRIDDEN " ORDER BY s.stream_ordering DESC LIMIT ?5";
 constexpr const char* kRoomRowsOldest =
-    "SELECT ?1, s.room_id, s.event_id, s.stream_ordering, s.thread_id, 1, s.highlight,"
-    " s.actions, s.ts"
-    " FROM room_push_actions s WHERE s.room_id = ?2 AND s.stream_ordering > ?3"
-    " AND s.stream_ordering < ?4 AND s.sender != ?1"
-    " AND NOT EXISTS (SELECT 1 FROM event_push_actions p WHERE p.user_id = ?1"
-    "  AND p.room_id = ?2 AND p.stream_ordering = s.stream_ordering)"
-    " ORDER BY s.stream_ordering LIMIT ?5";
+    CHAT_ROOM_PUSH_ROWS CHAT_NOT_OVERRIDDEN " ORDER BY s.stream_ordering LIMIT ?5";
+#undef CHAT_NOT_OVERRIDDEN
+#undef CHAT_ROOM_PUSH_ROWS
 
 }  // namespace
 
