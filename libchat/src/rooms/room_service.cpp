@@ -100,8 +100,9 @@ struct RoomContext {
     // The remote servers with joined members (federation outbox); none until
     // read, and dropped by every membership event.
     std::optional<std::vector<ServerName>> remote_servers;
-    // What push reads of the room (members, names, power levels); none until
-    // read, and dropped by every state event and redaction.
+    // What push reads of the room (members, names, power levels, the local
+    // members' rules); none until read, dropped by every state event and
+    // redaction, and read again once Stream::push_rules moves.
     std::shared_ptr<const push::RoomPushFacts> push_facts;
 };
 
@@ -373,8 +374,7 @@ Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) 
     const auth::AuthState* state_now = consumes_all && keeps_state ? &auth_state : nullptr;
     // The room's push facts follow from its current state: kept for the next
     // message while this event leaves that state as it found it.
-    if (!state_now) context->push_facts.reset();
-    std::shared_ptr<const push::RoomPushFacts> facts = context->push_facts;
+    std::shared_ptr<const push::RoomPushFacts> facts = state_now ? context->push_facts : nullptr;
     if (facts) {  // and nobody's push rules changed since
         auto rules_now = txn.current_position(store::Stream::push_rules);
         if (!rules_now) return rules_now.error();
