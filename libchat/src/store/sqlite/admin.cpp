@@ -55,7 +55,8 @@ constexpr std::array<std::string_view, 20> kPurgeStatements = {
     " (SELECT event_id FROM events WHERE room_id = ?1)",
     "DELETE FROM event_relations WHERE room_id = ?1",
     "DELETE FROM event_push_actions WHERE room_id = ?1",
-    "DELETE FROM room_push_actions WHERE room_id = ?1",
+    "DELETE FROM room_push_actions WHERE stream_ordering IN"
+    " (SELECT stream_ordering FROM events WHERE room_id = ?1)",
     "DELETE FROM state_group_entries WHERE group_id IN"
     " (SELECT id FROM state_groups WHERE room_id = ?1)",
     "DELETE FROM state_groups WHERE room_id = ?1",

@@ -26,8 +26,9 @@ Result<UnreadCounts> SqlitePushActions::main_or_all_counts(const UserId& user_id
     auto q = conn_.query(
         "SELECT count(*), coalesce(sum(highlight), 0) FROM ("
         " SELECT s.highlight AS highlight FROM room_memberships m"
-        "  JOIN room_push_actions s ON s.room_id = m.room_id"
-        "   AND s.stream_ordering > max(?3, m.joined_since)"
+        "  CROSS JOIN events e ON e.room_id = m.room_id"
+        "   AND e.stream_ordering > max(?3, m.joined_since)"
+        "  CROSS JOIN room_push_actions s ON s.stream_ordering = e.stream_ordering"
         "  WHERE m.user_id = ?1 AND m.room_id = ?2 AND m.membership = 'join'"
         "   AND s.sender != ?1 AND (?4 = 0 OR s.thread_id = '')"
         "   AND NOT EXISTS (SELECT 1 FROM event_push_actions p WHERE p.user_id = ?1"
@@ -54,8 +55,8 @@ Result<std::vector<ThreadCounts>> SqlitePushActions::thread_counts(const UserId&
     auto q = conn_.query(
         "WITH mine(thread_id, stream_ordering, highlight) AS ("
         " SELECT s.thread_id, s.stream_ordering, s.highlight FROM room_memberships m"
-        "  JOIN room_push_actions s ON s.room_id = m.room_id"
-        "   AND s.stream_ordering > m.joined_since"
+        "  CROSS JOIN events e ON e.room_id = m.room_id AND e.stream_ordering > m.joined_since"
+        "  CROSS JOIN room_push_actions s ON s.stream_ordering = e.stream_ordering"
         "  WHERE m.user_id = ?1 AND m.room_id = ?2 AND m.membership = 'join'"
         "   AND s.sender != ?1 AND s.thread_id != ''"
         "   AND NOT EXISTS (SELECT 1 FROM event_push_actions p WHERE p.user_id = ?1"
@@ -105,23 +106,32 @@ Result<PushActionRow> read_push_action(const Query& q) {
 
 // The shared rows of one room for the user (?1), in read_push_action's
 // columns: ?2 room, ?3 and ?4 the open range of stream orderings, ?5 the
-// limit. One statement per direction and filter: SQLite picks the
-// highlights' partial index only for a statement that says highlight = 1.
-#define CHAT_ROOM_PUSH_ROWS                                                                    \
+// limit. A room's rows are found through the events' (room_id,
+// stream_ordering) index (room_push_actions is keyed by the stream alone,
+// migration 0220); its highlights through their own partial index, which
+// SQLite picks only for a statement that says highlight = 1.
+#define CHAT_ROOM_PUSH_COLUMNS                                                                 \
     "SELECT ?1, s.room_id, s.event_id, s.stream_ordering, s.thread_id, 1, s.highlight,"        \
-    " s.actions, s.ts FROM room_push_actions s WHERE s.room_id = ?2"                            \
-    " AND s.stream_ordering > ?3 AND s.stream_ordering < ?4 AND s.sender != ?1"
+    " s.actions, s.ts"
+#define CHAT_ROOM_PUSH_ROWS                                                                    \
+    CHAT_ROOM_PUSH_COLUMNS " FROM events e"                                                    \
+    " CROSS JOIN room_push_actions s ON s.stream_ordering = e.stream_ordering"                 \
+    " WHERE e.room_id = ?2 AND e.stream_ordering > ?3 AND e.stream_ordering < ?4"              \
+    " AND s.sender != ?1"
 #define CHAT_NOT_OVERRIDDEN                                                                    \
     " AND NOT EXISTS (SELECT 1 FROM event_push_actions p WHERE p.user_id = ?1"                 \
     "  AND p.room_id = ?2 AND p.stream_ordering = s.stream_ordering)"
 constexpr const char* kRoomRowsNewest =
-    CHAT_ROOM_PUSH_ROWS CHAT_NOT_OVERRIDDEN " ORDER BY s.stream_ordering DESC LIMIT ?5";
-constexpr const char* kRoomHighlightsNewest = CHAT_ROOM_PUSH_ROWS
-    " AND s.highlight = 1" CHAT_NOT_OVERRIDDEN " ORDER BY s.stream_ordering DESC LIMIT ?5";
+    CHAT_ROOM_PUSH_ROWS CHAT_NOT_OVERRIDDEN " ORDER BY e.stream_ordering DESC LIMIT ?5";
+constexpr const char* kRoomHighlightsNewest =
+    CHAT_ROOM_PUSH_COLUMNS " FROM room_push_actions s WHERE s.room_id = ?2"
+    " AND s.highlight = 1 AND s.stream_ordering > ?3 AND s.stream_ordering < ?4"
+    " AND s.sender != ?1" CHAT_NOT_OVERRIDDEN " ORDER BY s.stream_ordering DESC LIMIT ?5";
 constexpr const char* kRoomRowsOldest =
-    CHAT_ROOM_PUSH_ROWS CHAT_NOT_OVERRIDDEN " ORDER BY s.stream_ordering LIMIT ?5";
+    CHAT_ROOM_PUSH_ROWS CHAT_NOT_OVERRIDDEN " ORDER BY e.stream_ordering LIMIT ?5";
 #undef CHAT_NOT_OVERRIDDEN
 #undef CHAT_ROOM_PUSH_ROWS
+#undef CHAT_ROOM_PUSH_COLUMNS
 
 }  // namespace
 

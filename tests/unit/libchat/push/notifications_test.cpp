@@ -390,7 +390,7 @@ TEST_F(GroupNotificationsTest, TheMigrationDatesEachJoinFromItsUnbrokenStart) {
         test::RawSqlite raw(dir_.file("chat.db"));
         raw.exec("DROP TABLE room_push_actions");
         raw.exec("ALTER TABLE room_memberships DROP COLUMN joined_since");
-        raw.exec("DELETE FROM schema_version WHERE version = 200");
+        raw.exec("DELETE FROM schema_version WHERE version IN (200, 220)");
     }
     store_ = test::open_store(dir_.file("chat.db"));
     EXPECT_EQ(scalar(since + "'@bob:a.test'"), bob_since);
@@ -401,6 +401,57 @@ TEST_F(GroupNotificationsTest, TheMigrationDatesEachJoinFromItsUnbrokenStart) {
               "0");
 }
 
+
+// Migration 0220 keys the room rows by the stream alone (they were keyed by
+// room first): every decision is kept, and read back through the events'
+// room index.
+TEST_F(GroupNotificationsTest, TheRoomRowsKeyedByTheStreamKeepEveryDecision) {
+    const RoomId room = group_room();
+    say(room, "one");
+    say(room, "hello dave", {{"m.mentions", {{"user_ids", {std::string(dave_.str())}}}}});
+    say(room, "three");
+    const auto bob_before = counts(bob_, room);
+    const auto dave_before = counts(dave_, room);
+    const auto bob_rows = newest(bob_, 10);
+    ASSERT_EQ(bob_before.notifications, 3);
+    ASSERT_EQ(dave_before.highlights, 1);
+    // Back to the table of migration 0200, with the same rows, then reopen.
+    rooms_.reset();
+    store_.reset();
+    {
+        test::RawSqlite raw(dir_.file("chat.db"));
+        raw.exec("CREATE TABLE by_room (room_id TEXT NOT NULL,"
+                 " stream_ordering INTEGER NOT NULL, event_id TEXT NOT NULL,"
+                 " sender TEXT NOT NULL, thread_id TEXT NOT NULL, highlight INTEGER NOT NULL,"
+                 " actions TEXT NOT NULL, ts INTEGER NOT NULL,"
+                 " PRIMARY KEY (room_id, stream_ordering)) WITHOUT ROWID");
+        raw.exec("INSERT INTO by_room SELECT room_id, stream_ordering, event_id, sender,"
+                 " thread_id, highlight, actions, ts FROM room_push_actions");
+        raw.exec("DROP TABLE room_push_actions");
+        raw.exec("ALTER TABLE by_room RENAME TO room_push_actions");
+        raw.exec("CREATE INDEX room_push_actions_highlights ON"
+                 " room_push_actions(room_id, stream_ordering) WHERE highlight = 1");
+        raw.exec("DELETE FROM schema_version WHERE version = 220");
+    }
+    store_ = test::open_store(dir_.file("chat.db"));
+    EXPECT_EQ(scalar("SELECT count(*) FROM pragma_table_info('room_push_actions')"
+                     " WHERE pk > 0 AND name = 'stream_ordering'"),
+              1);
+    EXPECT_EQ(scalar("SELECT count(*) FROM pragma_table_info('room_push_actions')"
+                     " WHERE pk > 0"),
+              1);
+    EXPECT_EQ(scalar("SELECT count(*) FROM room_push_actions"), 3);
+    EXPECT_EQ(counts(bob_, room).notifications, bob_before.notifications);
+    EXPECT_EQ(counts(dave_, room).notifications, dave_before.notifications);
+    EXPECT_EQ(counts(dave_, room).highlights, 1);
+    auto rows = newest(bob_, 10);
+    ASSERT_EQ(rows.size(), bob_rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        EXPECT_EQ(rows[i].event_id, bob_rows[i].event_id);
+        EXPECT_EQ(rows[i].actions, bob_rows[i].actions);
+    }
+    EXPECT_EQ(newest(dave_, 10, store::kMaxPosition, true).size(), 1u);
+}
 
 // RoomService keeps a room's push facts (members, names, power levels)
 // between messages: a state event must make the next message read them again.
