@@ -142,11 +142,11 @@ public:
     // (reads only that range of the stream, not the history).
     virtual Result<std::vector<RoomActivity>> rooms_changed(Position from, Position to) = 0;
 
-    // The DAG: an event's prev_events and auth_events as persisted, and the
-    // events that list it among their prev_events.
+    // The DAG: an event's prev_events and auth_events as persisted. (Which
+    // events cite a given one is not kept in general, only where forward
+    // extremities need it: Extremities::add_event.)
     virtual Result<std::vector<EventId>> prev_events(const EventId& event_id) = 0;
     virtual Result<std::vector<EventId>> auth_events(const EventId& event_id) = 0;
-    virtual Result<std::vector<EventId>> children(const EventId& event_id) = 0;
     // The union of the auth chains of `ids`: every event reachable through
     // auth_events, `ids` themselves excluded unless reached. Ids of events we
     // do not have may appear (the edges name them); cycles are harmless.

@@ -25,7 +25,6 @@ public:
     Result<std::vector<RoomActivity>> rooms_changed(Position from, Position to) override;
     Result<std::vector<EventId>> prev_events(const EventId& event_id) override;
     Result<std::vector<EventId>> auth_events(const EventId& event_id) override;
-    Result<std::vector<EventId>> children(const EventId& event_id) override;
     Result<std::vector<EventId>> auth_chain(std::span<const EventId> ids) override;
     Result<std::vector<EventId>> redactions_of(const EventId& target) override;
     Result<std::optional<nlohmann::json>> original_json(const EventId& event_id) override;
@@ -40,7 +39,9 @@ public:
 private:
     // The event, or null when it is not stored.
     Result<PduPtr> pdu_or_null(const EventId& event_id);
-    // event_children rows: the event cites each of its prev_events.
+    // event_children rows for the prev_events the event cites that are not
+    // in the timeline (not stored, or outliers): only those can arrive, or be
+    // promoted, after it, when add_event must know they are cited.
     Result<void> insert_children(const Pdu& pdu);
     Result<LoadedEvent> read_loaded(const Query& q);
     Connection& conn_;

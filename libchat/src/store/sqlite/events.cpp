@@ -253,12 +253,6 @@ Result<std::vector<EventId>> SqliteEvents::auth_events(const EventId& event_id) 
     return *pdu ? (*pdu)->auth_events() : std::vector<EventId>{};
 }
 
-Result<std::vector<EventId>> SqliteEvents::children(const EventId& event_id) {
-    return all_rows(
-        conn_.query("SELECT event_id FROM event_children WHERE prev_event_id = ?1", event_id),
-        event_id_at0);
-}
-
 Result<std::vector<EventId>> SqliteEvents::auth_chain(std::span<const EventId> ids) {
     // Walks auth_events in the stored JSON. Room versions 1 and 2 cite
     // [event_id, hashes] pairs, later ones bare ids. UNION (not UNION ALL)
@@ -293,9 +287,13 @@ Result<std::optional<nlohmann::json>> SqliteEvents::original_json(const EventId&
 
 Result<void> SqliteEvents::insert_children(const Pdu& pdu) {
     for (const auto& prev : pdu.prev_events()) {
+        // A prev event in the timeline already (every prev of an event this
+        // server builds) is a probe of a hot index page, not a row written at
+        // a random place of a B-tree keyed by event id (migration 0230).
         auto added = conn_.run(
-            "INSERT OR IGNORE INTO event_children(prev_event_id, event_id) VALUES (?1, ?2)", prev,
-            pdu.event_id());
+            "INSERT OR IGNORE INTO event_children(prev_event_id, event_id) SELECT ?1, ?2"
+            " WHERE NOT EXISTS (SELECT 1 FROM events WHERE event_id = ?1 AND outlier = 0)",
+            prev, pdu.event_id());
         if (!added) return added.error();
     }
     return ok();

@@ -232,8 +232,6 @@ TEST_F(StoreEvents, EdgesAndAuthChainFollowTheDag) {
         auto expected = std::vector<EventId>{eid(a), eid(b)};
         std::sort(expected.begin(), expected.end());
         EXPECT_EQ(prev, expected);
-        auto kids = value(t.events().children(join->event_id()));
-        EXPECT_EQ(kids.size(), 2u);
         EXPECT_EQ(value(t.events().auth_events(merge->event_id())),
                   std::vector<EventId>{eid(create)});
         std::vector<EventId> from = {eid(merge), eid(a)};
@@ -296,16 +294,19 @@ TEST_F(StoreEvents, AuthChainsWalkTheStoredJsonInEveryIdFormat) {
             EXPECT_EQ(value(t.events().prev_events(pl->event_id())), std::vector<EventId>{eid(join)});
             EXPECT_TRUE(value(t.events().auth_chain(std::vector<EventId>{eid(ghost)})).empty());
             EXPECT_TRUE(value(t.events().auth_chain(std::vector<EventId>{eid(create)})).empty());
-            EXPECT_EQ(value(t.events().children(pl->event_id())), std::vector<EventId>{eid(msg)});
             return ok();
         });
     }
 }
 
-TEST_F(StoreEvents, TheEdgesMigrationKeepsWhoCitesWhom) {
+// Migrations 0170 and 0230: the old edge tables become event_children, which
+// keeps only the citations of events not in the timeline (`late`, not held
+// yet), the only ones forward extremities still need.
+TEST_F(StoreEvents, TheEdgesMigrationsKeepTheCitationsOfEventsNotYetHeld) {
     auto create = room_.create();
+    auto late = room_.message("late");
     auto a = room_.message("a");
-    auto b = room_.message("b", {}, {create});  // a fork: a and b both follow create
+    auto b = room_.message("b", {}, {late});  // a fork: a and b both follow late
     persist_all({create, a, b});
     // Back to the schema before 0170: the two edge tables, filled as persist
     // used to fill them, and no event_children.
@@ -319,21 +320,51 @@ TEST_F(StoreEvents, TheEdgesMigrationKeepsWhoCitesWhom) {
         raw.exec("CREATE TABLE event_auth_edges (event_id TEXT NOT NULL,"
                  " auth_event_id TEXT NOT NULL, PRIMARY KEY (event_id, auth_event_id))"
                  " WITHOUT ROWID");
-        for (const auto& pdu : {a, b})
-            raw.exec("INSERT INTO event_edges VALUES ('" + std::string(pdu->event_id().str()) +
-                     "', '" + std::string(create->event_id().str()) + "')");
-        raw.exec("DELETE FROM schema_version WHERE version = 170");
+        auto edge = [&](const PduPtr& child, const PduPtr& prev) {
+            raw.exec("INSERT INTO event_edges VALUES ('" + std::string(child->event_id().str()) +
+                     "', '" + std::string(prev->event_id().str()) + "')");
+        };
+        edge(late, create);
+        edge(a, late);
+        edge(b, late);
+        raw.exec("DELETE FROM schema_version WHERE version IN (170, 230)");
     }
     store_ = test::open_store(db_path());
-    auto kids = read([&](ReadTxn& t) { return t.events().children(create->event_id()); });
-    std::sort(kids.begin(), kids.end());
-    std::vector<EventId> expected = {eid(a), eid(b)};
-    std::sort(expected.begin(), expected.end());
-    EXPECT_EQ(kids, expected);
-    EXPECT_EQ(test::RawSqlite(db_path()).scalar(
-                  "SELECT count(*) FROM sqlite_schema WHERE name IN"
-                  " ('event_edges', 'event_auth_edges', 'event_edges_prev')"),
+    test::RawSqlite raw(db_path());
+    EXPECT_EQ(raw.scalar("SELECT count(*) FROM sqlite_schema WHERE name IN"
+                         " ('event_edges', 'event_auth_edges', 'event_edges_prev')"),
               "0");
+    // create is in the timeline: its citation is gone; late's two are kept.
+    EXPECT_EQ(raw.scalar("SELECT count(*) FROM event_children"), "2");
+    EXPECT_EQ(raw.scalar("SELECT count(*) FROM event_children WHERE prev_event_id = '" +
+                         std::string(late->event_id().str()) + "'"),
+              "2");
+    // So late, arriving now, is known to be cited: not a forward extremity.
+    write([&](WriteTxn& t) -> Result<bool> {
+        if (auto p = t.events().persist({.pdu = late}); !p) return p.error();
+        if (auto r = t.extremities().add_event(late->room_id(), late->event_id(),
+                                               late->prev_events());
+            !r)
+            return r.error();
+        return true;
+    });
+    auto ends = read([&](ReadTxn& t) { return t.extremities().get(room_.room_id()); });
+    EXPECT_TRUE(std::find(ends.begin(), ends.end(), late->event_id()) == ends.end());
+}
+
+// A message citing events in the timeline (every event this server builds)
+// writes no event_children row: the one kept per citation of an event not
+// held was a random write into a B-tree keyed by event id.
+TEST_F(StoreEvents, CitationsOfEventsInTheTimelineAreNotStored) {
+    auto create = room_.create();
+    auto late = room_.message("late");
+    auto a = room_.message("a", {}, {create});
+    auto b = room_.message("b", {}, {a, late});
+    persist_all({create, a, b});
+    test::RawSqlite raw(db_path());
+    EXPECT_EQ(raw.scalar("SELECT count(*) FROM event_children"), "1");
+    EXPECT_EQ(raw.scalar("SELECT prev_event_id FROM event_children"),
+              std::string(late->event_id().str()));
 }
 
 TEST_F(StoreEvents, RedactionKeepsTheOriginalUntilPurged) {
@@ -488,6 +519,21 @@ TEST_F(StoreExtremities, AnEventArrivingAfterItsChildIsNotAnExtremity) {
     auto child = room_.message("child");
     add(child);  // cites `late`, which we do not have yet
     add(late);
+    EXPECT_EQ(extremities(), std::set<EventId>{eid(child)});
+}
+
+// An outlier (say, fetched as another event's auth event) that a timeline
+// event cites, promoted into the timeline later, is not at the edge either.
+TEST_F(StoreExtremities, AnOutlierPromotedAfterItsChildIsNotAnExtremity) {
+    add(room_.create());
+    auto early = room_.message("early");
+    auto child = room_.message("child");  // cites early
+    write([&](WriteTxn& t) -> Result<bool> {
+        if (auto p = t.events().persist({.pdu = early, .outlier = true}); !p) return p.error();
+        return true;
+    });
+    add(child);
+    add(early);  // promoted
     EXPECT_EQ(extremities(), std::set<EventId>{eid(child)});
 }
 
