@@ -8,12 +8,14 @@
 
 #include "store/parsed_event_cache.hpp"
 #include "store/sqlite/connection.hpp"
+#include "store/sqlite/stream_counters.hpp"
 
 namespace chat::store::sqlite {
 
 class SqliteEvents final : public Events {
 public:
-    SqliteEvents(Connection& conn, ParsedEventCache& cache) : conn_(conn), cache_(cache) {}
+    SqliteEvents(Connection& conn, ParsedEventCache& cache, StreamCounters* counters)
+        : conn_(conn), cache_(cache), counters_(counters) {}
 
     Result<std::optional<StoredEvent>> get(const EventId& event_id) override;
     Result<std::vector<StoredEvent>> get_many(std::span<const EventId> ids) override;
@@ -44,8 +46,10 @@ private:
     // promoted, after it, when add_event must know they are cited.
     Result<void> insert_children(const Pdu& pdu);
     Result<LoadedEvent> read_loaded(const Query& q);
+    Result<Position> next_ordering(bool backfilled);
     Connection& conn_;
     ParsedEventCache& cache_;
+    StreamCounters* counters_;  // the writer's; null on a reader
 };
 
 class SqliteStateGroups final : public StateGroups {
@@ -361,9 +365,12 @@ private:
     Connection& conn_;
 };
 
+// On the writer's connection, positions come from its StreamCounters (which
+// write them back at commit); on a reader's (counters null), from the table.
 class SqliteStreams final : public Streams {
 public:
-    explicit SqliteStreams(Connection& conn) : conn_(conn) {}
+    explicit SqliteStreams(Connection& conn, StreamCounters* counters = nullptr)
+        : conn_(conn), counters_(counters) {}
     Result<Position> current(Stream stream) override;
     Result<StreamPositions> current_all() override;
     Result<Position> next(Stream stream) override;
@@ -371,6 +378,7 @@ public:
 
 private:
     Connection& conn_;
+    StreamCounters* counters_;
 };
 
 class SqliteTxnIds final : public TxnIds {

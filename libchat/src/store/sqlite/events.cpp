@@ -85,11 +85,6 @@ std::int64_t sql_limit(std::size_t limit) {
         std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()));
 }
 
-Result<Position> next_ordering(Connection& conn, bool backfilled) {
-    SqliteStreams streams(conn);
-    return backfilled ? streams.next_backfill() : streams.next(Stream::events);
-}
-
 }  // namespace
 
 Result<std::optional<StoredEvent>> SqliteEvents::get(const EventId& event_id) {
@@ -285,6 +280,11 @@ Result<std::optional<nlohmann::json>> SqliteEvents::original_json(const EventId&
         [](const Query& q) { return q.json(0); });
 }
 
+Result<Position> SqliteEvents::next_ordering(bool backfilled) {
+    SqliteStreams streams(conn_, counters_);
+    return backfilled ? streams.next_backfill() : streams.next(Stream::events);
+}
+
 Result<void> SqliteEvents::insert_children(const Pdu& pdu) {
     for (const auto& prev : pdu.prev_events()) {
         // A prev event in the timeline already (every prev of an event this
@@ -321,7 +321,7 @@ Result<PersistedEvent> SqliteEvents::persist(const EventToPersist& event) {
         if (!was_outlier || event.outlier)
             return PersistedEvent{ordering, PersistOutcome::already_present};
         // An outlier joins the timeline: it takes its place in the stream now.
-        auto position = next_ordering(conn_, event.backfilled);
+        auto position = next_ordering(event.backfilled);
         if (!position) return position.error();
         auto promoted = conn_.run(
             "UPDATE events SET stream_ordering = ?2, outlier = 0, soft_failed = ?3,"
@@ -344,7 +344,7 @@ Result<PersistedEvent> SqliteEvents::persist(const EventToPersist& event) {
         return PersistedEvent{*position, PersistOutcome::promoted};
     }
 
-    auto position = next_ordering(conn_, event.backfilled);
+    auto position = next_ordering(event.backfilled);
     if (!position) return position.error();
     std::optional<std::string_view> membership;
     if (pdu.type() == "m.room.member") membership = pdu.membership();

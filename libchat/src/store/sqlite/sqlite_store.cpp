@@ -80,7 +80,8 @@ SqliteStore::SqliteStore(std::string path, const SqliteOptions& options, bool in
     : path_(std::move(path)), options_(options), in_memory_(in_memory),
       event_cache_(options.parsed_event_cache), writer_(std::move(writer)),
       writer_txn_(
-          std::make_unique<SqliteTxn>(*writer_, options.state_max_delta_chain, event_cache_)),
+          std::make_unique<SqliteTxn>(*writer_, options.state_max_delta_chain, event_cache_,
+                                      &stream_counters_)),
       committer_(options.max_batch,
                  [this](std::span<PendingWrite* const> batch) { run_batch(batch); }) {}
 
@@ -136,12 +137,18 @@ void SqliteStore::run_batch(std::span<PendingWrite* const> batch) {
         for (PendingWrite* w : batch)
             if (!w->result || *w->result) w->result = in_txn(e, w->name);
         ++failed_commits_;
+        stream_counters_.abandon();
     };
 
     // IMMEDIATE takes the write lock now: another process sharing the file
     // makes us wait (busy_timeout) here rather than fail halfway through.
     if (auto begun = conn.run("BEGIN IMMEDIATE"); !begun) {
         fail_all(begun.error());
+        return;
+    }
+    if (auto counted = stream_counters_.begin(conn); !counted) {
+        fail_all(counted.error());
+        (void)conn.run("ROLLBACK");
         return;
     }
     // A batch of one needs no savepoint: its failure rolls back the transaction.
@@ -154,6 +161,7 @@ void SqliteStore::run_batch(std::span<PendingWrite* const> batch) {
                 continue;
             }
         }
+        const StreamCounters::Mark positions = stream_counters_.mark();
         Result<void> result = call<WriteTxn>(w->name, w->fn, *writer_txn_);
         if (sqlite3_get_autocommit(conn.handle()) != 0) {
             // SQLite rolled the whole transaction back (disk full, I/O error):
@@ -174,6 +182,7 @@ void SqliteStore::run_batch(std::span<PendingWrite* const> batch) {
             }
         } else {
             ++rolled_back_;
+            stream_counters_.restore(positions);
             if (savepoints) {
                 auto undone = conn.run("ROLLBACK TO write");
                 if (undone) undone = conn.run("RELEASE write");
@@ -190,6 +199,7 @@ void SqliteStore::run_batch(std::span<PendingWrite* const> batch) {
     if (succeeded == 0) {
         // Nothing to keep: no commit, no fsync.
         (void)conn.run("ROLLBACK");
+        stream_counters_.abandon();
         return;
     }
     // What the writes queued for the search index goes in as one insert
@@ -199,11 +209,18 @@ void SqliteStore::run_batch(std::span<PendingWrite* const> batch) {
         (void)conn.run("ROLLBACK");
         return;
     }
+    // The stream positions taken go to stream_positions once (stream_counters.hpp).
+    if (auto flushed = stream_counters_.flush(conn); !flushed) {
+        fail_all(flushed.error());
+        (void)conn.run("ROLLBACK");
+        return;
+    }
     if (auto committed = conn.run("COMMIT"); !committed) {
         fail_all(committed.error());
         (void)conn.run("ROLLBACK");
         return;
     }
+    stream_counters_.committed();
     ++commits_;
 }
 

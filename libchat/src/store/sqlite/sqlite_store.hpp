@@ -63,6 +63,7 @@ private:
 
     std::mutex writer_mutex_;  // held while the writer connection is in use
     std::unique_ptr<Connection> writer_;
+    StreamCounters stream_counters_;  // the writer's, under writer_mutex_
     std::unique_ptr<SqliteTxn> writer_txn_;
     GroupCommitter committer_;
 
@@ -71,9 +72,11 @@ private:
     std::vector<std::unique_ptr<Reader>> idle_readers_;  // guarded by readers_mutex_
     std::size_t open_readers_ = 0;                       // guarded by readers_mutex_
 
-    // Log frames (4 KiB pages) before a background checkpoint (SQLite's own
-    // default), and before the writer checkpoints inline (about 40 MiB).
-    static constexpr int kCheckpointPages = 1000;
+    // Log frames (4 KiB pages) before a background checkpoint (16 MiB: a
+    // page written many times between two checkpoints is copied once; 4,000
+    // instead of SQLite's 1,000 took 7% off the CPU per message in the send
+    // benchmark), and before the writer checkpoints inline (about 40 MiB).
+    static constexpr int kCheckpointPages = 4000;
     static constexpr int kInlineCheckpointPages = 10000;
     std::unique_ptr<WalCheckpointer> checkpointer_;  // file stores only
 

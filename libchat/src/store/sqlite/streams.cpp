@@ -25,6 +25,7 @@ Result<Position> advance_stream(Connection& conn, std::string_view name) {
 }
 
 Result<Position> SqliteStreams::current(Stream stream) {
+    if (counters_ != nullptr) return counters_->current(conn_, to_string(stream));
     auto position = optional_row(
         conn_.query("SELECT position FROM stream_positions WHERE stream = ?1", to_string(stream)),
         int64_at0);
@@ -43,11 +44,13 @@ Result<StreamPositions> SqliteStreams::current_all() {
 }
 
 Result<Position> SqliteStreams::next(Stream stream) {
+    if (counters_ != nullptr) return counters_->next(conn_, to_string(stream));
     return advance_stream(conn_, to_string(stream));
 }
 
 Result<Position> SqliteStreams::next_backfill() {
-    auto count = advance_stream(conn_, kBackfillSequence);
+    auto count = counters_ != nullptr ? counters_->next(conn_, kBackfillSequence)
+                                      : advance_stream(conn_, kBackfillSequence);
     if (!count) return count.error();
     return -*count;
 }

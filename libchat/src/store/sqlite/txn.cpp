@@ -2,10 +2,11 @@
 
 namespace chat::store::sqlite {
 
-SqliteTxn::SqliteTxn(Connection& conn, int state_max_delta_chain, ParsedEventCache& event_cache)
-    : events_(conn, event_cache), state_(conn, state_max_delta_chain), current_state_(conn),
+SqliteTxn::SqliteTxn(Connection& conn, int state_max_delta_chain, ParsedEventCache& event_cache,
+                     StreamCounters* counters)
+    : events_(conn, event_cache, counters), state_(conn, state_max_delta_chain), current_state_(conn),
       extremities_(conn), rooms_(conn), members_(conn), receipts_(conn), account_data_(conn),
-      users_(conn), devices_(conn), tokens_(conn), media_(conn), streams_(conn), txn_ids_(conn),
+      users_(conn), devices_(conn), tokens_(conn), media_(conn), streams_(conn, counters), txn_ids_(conn),
       filters_(conn), push_rules_(conn), aliases_(conn), relations_(conn), reports_(conn),
       openid_tokens_(conn), search_(conn), user_directory_(conn),
       presence_(conn), delivery_(conn), push_actions_(conn),

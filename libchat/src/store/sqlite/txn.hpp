@@ -11,7 +11,9 @@ namespace chat::store::sqlite {
 // it. On a reader connection it is handed out as a ReadTxn only.
 class SqliteTxn final : public WriteTxn {
 public:
-    SqliteTxn(Connection& conn, int state_max_delta_chain, ParsedEventCache& event_cache);
+    // `counters`: the writer's stream positions (null for a reader).
+    SqliteTxn(Connection& conn, int state_max_delta_chain, ParsedEventCache& event_cache,
+              StreamCounters* counters = nullptr);
 
     Events& events() override { return events_; }
     StateGroups& state() override { return state_; }

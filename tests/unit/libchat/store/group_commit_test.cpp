@@ -223,6 +223,62 @@ TEST_F(StoreGroupCommit, WriteBatchRunsEachJobInItsOwnSavepointAndCommitsOnce) {
     EXPECT_EQ(stats.rolled_back_writes, 1u);
 }
 
+// The writer keeps stream positions in memory and writes them at commit
+// (stream_counters.hpp): a failed write gives its positions back, a
+// successful one's are seen inside its batch, by readers and after reopening.
+TEST_F(StoreGroupCommit, AFailedWriteGivesBackItsStreamPositions) {
+    auto take = [](int n, bool fail) {
+        return WriteJob{"take", [n, fail](WriteTxn& t) -> Result<void> {
+                            for (int i = 0; i < n; ++i)
+                                if (auto p = t.streams().next(Stream::receipts); !p)
+                                    return p.error();
+                            if (fail) return make_error(Errc::forbidden, "no");
+                            return ok();
+                        }};
+    };
+    std::vector<WriteJob> jobs = {take(2, false), take(5, true), take(1, false)};
+    Position seen_in_batch = 0;
+    jobs.push_back({"look", [&](WriteTxn& t) -> Result<void> {
+                        auto now = t.streams().current(Stream::receipts);
+                        if (!now) return now.error();
+                        seen_in_batch = *now;
+                        return ok();
+                    }});
+    auto results = store_->write_batch(jobs);
+    EXPECT_TRUE(results[0]);
+    EXPECT_FALSE(results[1]);
+    EXPECT_TRUE(results[2]);
+    EXPECT_EQ(seen_in_batch, 3);  // 1, 2, then 3: the failed write's five are given back
+    auto current = [&] {
+        return read([](ReadTxn& t) { return t.streams().current(Stream::receipts); });
+    };
+    EXPECT_EQ(current(), 3);
+    // A batch of one that fails (no savepoint: its transaction is rolled back).
+    std::vector<WriteJob> alone = {take(4, true)};
+    EXPECT_FALSE(store_->write_batch(alone)[0]);
+    EXPECT_EQ(value(store_->write("next", [](WriteTxn& t) {
+                  return t.streams().next(Stream::receipts);
+              })),
+              4);
+    store_.reset();
+    store_ = test::open_store(db_path());
+    EXPECT_EQ(current(), 4);
+}
+
+// Another store on the file (another worker) takes positions between two
+// transactions of ours: our next one continues after them.
+TEST_F(StoreGroupCommit, PositionsTakenByAnotherStoreOnTheFileAreNotTakenAgain) {
+    auto next = [](store::Store& s) {
+        return value(s.write("next", [](WriteTxn& t) { return t.streams().next(Stream::receipts); }));
+    };
+    auto other = test::open_store(db_path());
+    EXPECT_EQ(next(*store_), 1);
+    EXPECT_EQ(next(*other), 2);
+    EXPECT_EQ(next(*other), 3);
+    EXPECT_EQ(next(*store_), 4);
+    EXPECT_EQ(next(*other), 5);
+}
+
 TEST_F(StoreGroupCommit, ABatchOfOnlyFailuresCommitsNothing) {
     std::vector<WriteJob> jobs;
     jobs.push_back({"f1", [](WriteTxn& t) -> Result<void> {

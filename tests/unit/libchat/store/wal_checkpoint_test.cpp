@@ -19,9 +19,9 @@ TEST(WalCheckpoints, TheBackgroundThreadCheckpointsAndNothingCommittedIsLost) {
     test::TempDir dir;
     const auto path = dir.file("chat.db");
     const UserId user = test::uid("@a:a.test");
-    // Each write stores 16 KiB of new text (4 pages and more), under 300
-    // types: about 1,200 log frames, past the 1,000 that wake the thread.
-    const std::string filler(16 * 1024, 'x');
+    // Each write stores 64 KiB of new text (16 pages and more), under 300
+    // types: about 5,000 log frames, past the 4,000 that wake the thread.
+    const std::string filler(64 * 1024, 'x');
     constexpr int kWrites = 300;
     {
         auto store = test::open_store(path, {.synchronous = store::Synchronous::normal});
