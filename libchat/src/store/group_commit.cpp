@@ -1,6 +1,7 @@
 #include "store/group_commit.hpp"
 
 #include <algorithm>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -23,10 +24,21 @@ Result<void> GroupCommitter::submit(PendingWrite& write) {
     leading_ = true;
     std::vector<PendingWrite*> batch;
     while (!write.done) {
+        if (queue_.size() < last_batch_) {
+            // Fewer writes wait than the last batch had: its callers, just
+            // woken, may be about to queue their next ones. Give them the
+            // processor once before taking the batch (on a busy core they
+            // would otherwise make many small commits). A caller alone (last
+            // batch of one) never yields.
+            lock.unlock();
+            std::this_thread::yield();
+            lock.lock();
+        }
         const std::size_t n = std::min(queue_.size(), max_batch_);
         batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
         queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
         queued_.store(queue_.size(), std::memory_order_relaxed);
+        last_batch_ = n;
         lock.unlock();
         run_batch_(batch);
         lock.lock();

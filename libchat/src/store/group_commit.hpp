@@ -60,6 +60,7 @@ private:
     std::mutex mutex_;
     std::deque<PendingWrite*> queue_;  // guarded by mutex_
     bool leading_ = false;             // guarded by mutex_: a batch is being run
+    std::size_t last_batch_ = 0;       // guarded by mutex_: writes in the last batch
     std::atomic<std::size_t> queued_{0};  // queue_.size(), readable without the mutex
 };
 
