@@ -14,6 +14,7 @@ packages=(
     libhiredis-dev libcpp-httplib-dev libssl-dev
     libcli11-dev                      # chatctl's command line (cli/CMakeLists.txt says why)
     libfmt-dev libspdlog-dev
+    libjemalloc-dev                   # chatd's allocator (cmake/ChatDependencies.cmake says why)
     libvips-dev                       # thumbnails (docs/architecture.md)
     # tests and benchmarks
     libgtest-dev libgmock-dev libbenchmark-dev
