@@ -4,6 +4,7 @@
 
 #include <chat/auth/auth_rules.hpp>
 
+#include <optional>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -165,8 +166,13 @@ Result<void> check(const Pdu& event, const AuthState& state, const AuthContext& 
     if (event.type() == "m.room.create") return check_create(event);
 
     const Pdu* create = state.create();
-    RuleInput in{event, state, context, detail::RuleNumbers(version), create,
-                 PowerLevels::from_events(version, create, state.power_levels())};
+    std::optional<Result<PowerLevels>> computed;
+    const PowerLevels* levels = context.levels.get();
+    if (levels == nullptr) {
+        computed.emplace(PowerLevels::from_events(version, create, state.power_levels()));
+        if (*computed) levels = &**computed;
+    }
+    RuleInput in{event, state, context, detail::RuleNumbers(version), create, levels};
 
     // v12 rule 2; rule 2 itself (the auth_events list) is check_auth_events().
     if (auto room = check_room(in); !room) return room;

@@ -90,7 +90,7 @@ struct RuleInput {
     const AuthContext& context;
     RuleNumbers n;
     const Pdu* create;           // the create event of `state`; never null past rule 2
-    Result<PowerLevels> levels;  // an error when the state's PL event does not parse
+    const PowerLevels* levels;   // null when the state's PL event does not parse
 
     const RoomVersion& version() const { return event.version(); }
 };

@@ -104,6 +104,12 @@ struct RoomContext {
     // members' rules); none until read, dropped by every state event and
     // redaction, and read again once Stream::push_rules moves.
     std::shared_ptr<const push::RoomPushFacts> push_facts;
+    // The power levels the auth rules read, parsed once per create and PL
+    // event (kept alive here, so their addresses identify them): a message
+    // did parse the PL content for its authorization every time, about 3% of
+    // the send path.
+    std::shared_ptr<const auth::PowerLevels> levels;
+    PduPtr levels_create, levels_pl;
 };
 
 // Reads the room's version, its extremities' events and the state after them
@@ -339,7 +345,29 @@ Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) 
     if (!sealed) return sealed.error();
     PduPtr pdu = std::move(*sealed);
 
-    if (auto allowed = auth::check(*pdu, auth_state); !allowed) {
+    auth::AuthContext auth_context;
+    {
+        auto held = [&](std::string_view type) {
+            auto it = context->state.find(chat::state_key(type, ""));
+            return it == context->state.end() ? nullptr : it->second;
+        };
+        PduPtr create = held("m.room.create");
+        PduPtr levels = held("m.room.power_levels");
+        // Only when the auth state holds exactly these two events.
+        if (create.get() == auth_state.create() && levels.get() == auth_state.power_levels()) {
+            if (!context->levels || context->levels_create != create ||
+                context->levels_pl != levels) {
+                auto parsed = auth::PowerLevels::from_events(version, create.get(), levels.get());
+                context->levels = parsed ? std::make_shared<const auth::PowerLevels>(
+                                               std::move(*parsed))
+                                         : nullptr;
+                context->levels_create = std::move(create);
+                context->levels_pl = std::move(levels);
+            }
+            auth_context.levels = context->levels;
+        }
+    }
+    if (auto allowed = auth::check(*pdu, auth_state, auth_context); !allowed) {
         // A refused event changes nothing: what we read still holds (unless
         // we made the state group ourselves, which the failure rolls back).
         if (context->last) contexts_->put(draft.room_id, std::move(*context));

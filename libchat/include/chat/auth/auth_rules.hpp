@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -10,6 +11,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <chat/core/result.hpp>
+#include <chat/auth/power_levels.hpp>
 #include <chat/core/user_id.hpp>
 #include <chat/events/pdu.hpp>
 #include <chat/events/room_version.hpp>
@@ -62,6 +64,12 @@ struct AuthContext {
     // the join_authorised_via_users_server rule (v8+) and third-party
     // invites. Unset: such events are refused.
     std::function<bool(const Pdu& event, std::string_view server_name)> is_signed_by;
+    // The power levels of the `state` being checked against, when the caller
+    // has them already (RoomService keeps them between the messages of a
+    // room, which share one PL event): PowerLevels::from_events(version,
+    // state.create(), state.power_levels()), and nothing else. Null: check()
+    // computes them from `state`.
+    std::shared_ptr<const PowerLevels> levels;
 };
 
 // The authorization rules of the event's room version (§10.2-§10.4) against

@@ -2,6 +2,8 @@
 // v12 room_id (2), m.federate (3), aliases (v1-v5 4), sender joined, third-party invite
 // events, required level, '@' state keys, redaction (v1-v2 11) and the final allow.
 
+#include <memory>
+
 #include <chat/auth/auth_rules.hpp>
 
 #include <gtest/gtest.h>
@@ -296,6 +298,35 @@ TEST(AuthRulesRequiredLevel, EventsMapThenStateOrEventsDefault) {
                                RuleNo(*v).top(8)));
         // events_default 0 for the rest.
         EXPECT_TRUE(allowed(check_draft(room, room.draft_message(kBob)))) << v->id;
+    }
+}
+
+// Levels the caller passes (AuthContext::levels, what RoomService keeps
+// between messages) are the ones the rules read, in place of parsing the
+// state's PL event again.
+TEST(AuthRulesRequiredLevel, LevelsGivenByTheCallerAreTheOnesRead) {
+    for (const auto* v : versions(1)) {
+        RoomBuilder room(*v);
+        room.standard_room(kAlice, "public");
+        room.join(kBob);
+        auto message = room.draft_message(kBob);
+        const AuthState state = room.current_state();
+        EXPECT_TRUE(allowed(check(*message, state))) << v->id;
+        // The same state's levels, parsed once: the same verdict.
+        auto same = PowerLevels::from_events(*v, state.create(), state.power_levels());
+        ASSERT_TRUE(same);
+        EXPECT_TRUE(allowed(check(*message, state,
+                                  {.levels = std::make_shared<const PowerLevels>(*same)})))
+            << v->id;
+        // Levels that say otherwise (events_default 100) decide.
+        auto pl_content = state.power_levels()->content();
+        pl_content["events_default"] = 100;
+        auto strict = PowerLevelsContent::parse(pl_content, *v);
+        ASSERT_TRUE(strict);
+        auto given = std::make_shared<const PowerLevels>(
+            *v, std::move(*strict), PowerLevels::creators_of(*state.create()));
+        EXPECT_TRUE(refused_by(check(*message, state, {.levels = given}), *v,
+                               RuleNo(*v).top(8)));
     }
 }
 
