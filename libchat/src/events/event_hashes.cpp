@@ -55,14 +55,15 @@ json::Numbers canonical_numbers(const RoomVersion& version) noexcept {
 
 Result<std::string> content_hash_preimage(const nlohmann::json& event, const RoomVersion& version) {
     if (!event.is_object()) return not_an_object();
-    nlohmann::json stripped = nlohmann::json::object();
-    for (auto it = event.begin(); it != event.end(); ++it) {
-        const auto& key = it.key();
-        if (key == "unsigned" || key == "signatures" || key == "hashes") continue;
-        if (key == "event_id" && !version.event_id_in_pdu()) continue;
-        stripped[key] = it.value();
-    }
-    return canonical(stripped, version);
+    // Written straight from the event, without the members the hash leaves out.
+    const bool drop_event_id = !version.event_id_in_pdu();
+    return json::canonical_json_except(
+        event,
+        [&](std::string_view key) {
+            return key == "unsigned" || key == "signatures" || key == "hashes" ||
+                   (drop_event_id && key == "event_id");
+        },
+        !version.strict_canonical_json);
 }
 
 Result<std::string> content_hash(const nlohmann::json& event, const RoomVersion& version) {

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -23,5 +25,13 @@ Result<std::string> canonical_json(const nlohmann::json& value);
 // written as nlohmann prints them instead of refused. Only for hashing and
 // signing events of room versions 1-5, where servers must cope with them.
 std::string canonical_json_lenient(const nlohmann::json& value);
+
+// canonical_json (`lenient` false) or canonical_json_lenient (true) of the
+// object `object` without its top-level members whose key `skip` accepts:
+// an event's content-hash preimage without copying the event first.
+// Errors: Errc::bad_json when `object` is not an object, or as canonical_json.
+Result<std::string> canonical_json_except(const nlohmann::json& object,
+                                          const std::function<bool(std::string_view)>& skip,
+                                          bool lenient);
 
 }  // namespace chat::json

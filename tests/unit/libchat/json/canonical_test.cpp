@@ -91,3 +91,43 @@ TEST(CanonicalJson, NestedArraysKeepOrderAndSortInnerObjects) {
 
 }  // namespace
 }  // namespace chat::json
+
+namespace chat::json {
+namespace {
+
+// canonical_json_except: the object as canonical_json writes it, without the
+// top-level members `skip` names (nested ones with the same key stay).
+TEST(CanonicalJsonExcept, WritesTheObjectWithoutTheSkippedTopLevelMembers) {
+    const auto event = nlohmann::json::parse(
+        R"({"b":1,"a":{"hashes":2,"z":"\u00e9"},"hashes":{"sha256":"x"},"c":[true,null]})");
+    auto none = canonical_json_except(event, [](std::string_view) { return false; }, false);
+    ASSERT_TRUE(none);
+    EXPECT_EQ(*none, *canonical_json(event));
+    auto without = canonical_json_except(
+        event, [](std::string_view key) { return key == "hashes" || key == "b"; }, false);
+    ASSERT_TRUE(without);
+    EXPECT_EQ(*without, "{\"a\":{\"hashes\":2,\"z\":\"\u00e9\"},\"c\":[true,null]}");
+    auto all = canonical_json_except(event, [](std::string_view) { return true; }, false);
+    ASSERT_TRUE(all);
+    EXPECT_EQ(*all, "{}");
+}
+
+TEST(CanonicalJsonExcept, RefusesANonObjectAndStrictlyANumberWithoutCanonicalForm) {
+    auto skip_none = [](std::string_view) { return false; };
+    EXPECT_FALSE(canonical_json_except(nlohmann::json::array(), skip_none, false));
+    const auto with_float = nlohmann::json::parse(R"({"depth":1.5,"x":1})");
+    auto strict = canonical_json_except(with_float, skip_none, false);
+    ASSERT_FALSE(strict);
+    EXPECT_EQ(strict.error().code, Errc::bad_json);
+    auto lenient = canonical_json_except(with_float, skip_none, true);
+    ASSERT_TRUE(lenient);
+    EXPECT_EQ(*lenient, canonical_json_lenient(with_float));
+    // Skipping the only bad member makes it writable strictly.
+    auto skipped =
+        canonical_json_except(with_float, [](std::string_view k) { return k == "depth"; }, false);
+    ASSERT_TRUE(skipped);
+    EXPECT_EQ(*skipped, "{\"x\":1}");
+}
+
+}  // namespace
+}  // namespace chat::json
