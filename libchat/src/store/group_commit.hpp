@@ -1,6 +1,8 @@
 #pragma once
 
+#include <array>
 #include <atomic>
+#include <bitset>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -21,7 +23,7 @@ struct PendingWrite {
     detail::TxnFn<WriteTxn> fn;
     std::optional<Result<void>> result;  // set by the batch runner
     bool done = false;                   // set under the committer's mutex
-    std::condition_variable* wake = nullptr;  // its caller's, set by submit()
+    std::size_t wake = 0;                // its caller's wake slot, set by submit()
 };
 
 // Leader/follower group commit for a library without threads of its own.
@@ -35,8 +37,12 @@ struct PendingWrite {
 // everything that arrived during the previous one, and a caller alone
 // commits at once: batching adds no waiting.
 //
-// Each caller waits on its own condition variable, so a finished batch wakes
-// its own callers and the next leader only, not every waiting thread.
+// Callers wait on the committer's condition variables (one of kWakeSlots,
+// taken in turn), so a finished batch wakes its own callers and the next
+// leader, not every waiting thread. They belong to the committer, not to the
+// callers, so the leader can wake them after releasing its mutex: a caller
+// woken while the leader still held it (on one core, a woken thread often
+// preempts the waker) would at once block on the mutex again.
 //
 // Thread-safe. submit() blocks until the write is done; `run_batch` must set
 // every write's result and must not throw.
@@ -59,6 +65,9 @@ private:
     const RunBatch run_batch_;
     std::mutex mutex_;
     std::deque<PendingWrite*> queue_;  // guarded by mutex_
+    static constexpr std::size_t kWakeSlots = 64;
+    std::array<std::condition_variable, kWakeSlots> wakes_;
+    std::size_t next_wake_ = 0;        // guarded by mutex_
     bool leading_ = false;             // guarded by mutex_: a batch is being run
     std::size_t last_batch_ = 0;       // guarded by mutex_: writes in the last batch
     std::atomic<std::size_t> queued_{0};  // queue_.size(), readable without the mutex
