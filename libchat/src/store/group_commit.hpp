@@ -39,7 +39,8 @@ struct PendingWrite {
 //
 // Callers wait on the committer's condition variables (one of kWakeSlots,
 // taken in turn), so a finished batch wakes its own callers and the next
-// leader, not every waiting thread. They belong to the committer, not to the
+// leader, not every waiting thread (only a caller that shares a slot with
+// one of them, who finds nothing done and waits again). They belong to the committer, not to the
 // callers, so the leader can wake them after releasing its mutex: a caller
 // woken while the leader still held it (on one core, a woken thread often
 // preempts the waker) would at once block on the mutex again.
