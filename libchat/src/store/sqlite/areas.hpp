@@ -366,7 +366,8 @@ private:
 };
 
 // On the writer's connection, positions come from its StreamCounters (which
-// write them back at commit); on a reader's (counters null), from the table.
+// write them back at commit); on a reader's (counters null), from the table,
+// and none is taken.
 class SqliteStreams final : public Streams {
 public:
     explicit SqliteStreams(Connection& conn, StreamCounters* counters = nullptr)

@@ -215,7 +215,6 @@ Result<void> SqlitePushActions::put(const PushActionRow& row) {
     return ok();
 }
 
-
 Result<void> SqlitePushActions::put_for_room(const RoomPushActionRow& row) {
     auto written = conn_.run(
         "INSERT OR REPLACE INTO room_push_actions(room_id, stream_ordering, event_id, sender,"

@@ -73,7 +73,8 @@ std::string json_id_list(const Ids& ids) {
     return list.dump();
 }
 
-// Advances the stream called `name` in this transaction (streams.cpp).
-Result<Position> advance_stream(Connection& conn, std::string_view name);
+// The position of the stream called `name` as stored (0: none yet), without
+// the writer's positions not yet committed (streams.cpp).
+Result<Position> stored_stream_position(Connection& conn, std::string_view name);
 
 }  // namespace chat::store::sqlite

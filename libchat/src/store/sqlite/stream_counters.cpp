@@ -20,11 +20,9 @@ Result<void> StreamCounters::begin(Connection& conn) {
 
 Result<StreamCounters::Counter*> StreamCounters::load(Connection& conn, std::string_view stream) {
     if (auto it = counters_.find(stream); it != counters_.end()) return &it->second;
-    auto stored = optional_row(
-        conn.query("SELECT position FROM stream_positions WHERE stream = ?1", stream),
-        int64_at0);
+    auto stored = stored_stream_position(conn, stream);
     if (!stored) return stored.error();
-    const Position position = stored->value_or(0);
+    const Position position = *stored;
     auto [it, added] =
         counters_.emplace(std::string(stream), Counter{.committed = position, .now = position});
     return &it->second;
