@@ -1,5 +1,7 @@
 #include "store/sqlite/connection.hpp"
 
+#include "store/sqlite/wal_write_buffer.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <random>
@@ -127,7 +129,8 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path,
                                           : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
                       SQLITE_OPEN_NOMUTEX;
     sqlite3* db = nullptr;
-    int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+    // Our VFS gathers each commit's WAL frames into one write (wal_write_buffer.hpp).
+    int rc = sqlite3_open_v2(path.c_str(), &db, flags, wal_write_buffer_vfs());
     // Owned from here, whatever happens below.
     std::unique_ptr<Connection> conn(new Connection(db, path));
     auto fail = [&](std::string what) -> Error {

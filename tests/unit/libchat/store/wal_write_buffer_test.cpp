@@ -1,0 +1,166 @@
+// The VFS that gathers a commit's WAL frames into one write
+// (store/sqlite/wal_write_buffer.hpp): every commit is in the file, for
+// another connection and after a kill, the moment COMMIT returns; frames of
+// a transaction that spilled and rolled back are replaced cleanly.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "libchat/store/store_test_support.hpp"
+#include "store/sqlite/wal_write_buffer.hpp"
+
+namespace chat {
+namespace {
+
+// A raw connection: through our VFS (vfs set) or SQLite's default one.
+class Db {
+public:
+    Db(const std::string& path, const char* vfs) {
+        if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                            vfs) != SQLITE_OK)
+            throw std::runtime_error("open failed: " + path);
+        sqlite3_busy_timeout(db_, 5000);
+    }
+    Db(const Db&) = delete;
+    Db& operator=(const Db&) = delete;
+    ~Db() { sqlite3_close_v2(db_); }
+
+    void exec(const std::string& sql) {
+        char* message = nullptr;
+        if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+            std::string text = message != nullptr ? message : "?";
+            sqlite3_free(message);
+            throw std::runtime_error(text + " in: " + sql);
+        }
+    }
+    std::string scalar(const std::string& sql) {
+        sqlite3_stmt* stmt = nullptr;
+        if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK)
+            throw std::runtime_error(std::string("prepare: ") + sqlite3_errmsg(db_));
+        std::string out;
+        const int rc = sqlite3_step(stmt);
+        if (rc == SQLITE_ROW && sqlite3_column_text(stmt, 0) != nullptr)
+            out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+        const std::string error = rc == SQLITE_ROW || rc == SQLITE_DONE ? "" : sqlite3_errmsg(db_);
+        sqlite3_finalize(stmt);
+        if (!error.empty()) throw std::runtime_error("step: " + error + " in: " + sql);
+        return out;
+    }
+
+private:
+    sqlite3* db_ = nullptr;
+};
+
+const char* buffered() {
+    const char* vfs = store::sqlite::wal_write_buffer_vfs();
+    if (vfs == nullptr) throw std::runtime_error("the VFS is not registered");
+    return vfs;
+}
+
+// A small page cache makes a large transaction spill frames before its commit.
+void set_up(Db& db) {
+    db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-256;"
+            "CREATE TABLE IF NOT EXISTS t(k BLOB PRIMARY KEY, v BLOB)");
+}
+
+TEST(WalWriteBuffer, EveryCommitIsReadableByAnotherConnectionAsSoonAsItReturns) {
+    test::TempDir dir;
+    const std::string path = dir.file("w.db");
+    Db writer(path, buffered());
+    set_up(writer);
+    Db reader(path, nullptr);  // SQLite's own VFS: reads what is in the file
+    int rows = 0;
+    for (int commit = 0; commit < 60; ++commit) {
+        // Random keys: pages all over the B-tree, so many frames per commit;
+        // every tenth commit is larger than the page cache.
+        const int n = commit % 10 == 9 ? 3000 : 40;
+        writer.exec("BEGIN IMMEDIATE");
+        writer.exec("INSERT INTO t SELECT randomblob(16), randomblob(300) FROM"
+                    " (WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c"
+                    " WHERE i < " + std::to_string(n) + ") SELECT i FROM c)");
+        writer.exec("COMMIT");
+        rows += n;
+        ASSERT_EQ(reader.scalar("SELECT count(*) FROM t"), std::to_string(rows)) << commit;
+        ASSERT_EQ(reader.scalar("SELECT sum(length(v)) FROM t"), std::to_string(rows * 300));
+    }
+    EXPECT_EQ(reader.scalar("PRAGMA integrity_check"), "ok");
+}
+
+TEST(WalWriteBuffer, ATransactionThatSpilledAndRolledBackLeavesNothingBehind) {
+    test::TempDir dir;
+    const std::string path = dir.file("w.db");
+    {
+        Db writer(path, buffered());
+        set_up(writer);
+        writer.exec("INSERT INTO t VALUES (x'01', 'kept')");
+        // Far more than the page cache (and than one gathered write): frames
+        // go to the log before any commit, then are given up.
+        writer.exec("BEGIN IMMEDIATE");
+        writer.exec("INSERT INTO t SELECT randomblob(16), randomblob(2000) FROM"
+                    " (WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c"
+                    " WHERE i < 6000) SELECT i FROM c)");
+        writer.exec("ROLLBACK");
+        // The next commits write their frames where the given-up ones were.
+        for (int i = 0; i < 20; ++i)
+            writer.exec("INSERT INTO t VALUES (randomblob(16), 'after')");
+        Db reader(path, nullptr);
+        EXPECT_EQ(reader.scalar("SELECT count(*) FROM t"), "21");
+    }
+    Db reopened(path, nullptr);
+    EXPECT_EQ(reopened.scalar("SELECT count(*) FROM t WHERE v = 'after'"), "20");
+    EXPECT_EQ(reopened.scalar("SELECT v FROM t WHERE k = x'01'"), "kept");
+    EXPECT_EQ(reopened.scalar("PRAGMA integrity_check"), "ok");
+}
+
+TEST(WalWriteBuffer, EveryAcknowledgedCommitSurvivesAKillOfTheProcess) {
+    test::TempDir dir;
+    const std::string path = dir.file("w.db");
+    {
+        Db setup(path, buffered());
+        set_up(setup);
+    }
+    int pipe_fds[2];
+    ASSERT_EQ(pipe(pipe_fds), 0);
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        // Commits forever, reporting each one once COMMIT has returned.
+        close(pipe_fds[0]);
+        Db writer(path, buffered());
+        writer.exec("PRAGMA synchronous=NORMAL");
+        for (int i = 1;; ++i) {
+            writer.exec("BEGIN IMMEDIATE");
+            writer.exec("INSERT INTO t SELECT randomblob(16), randomblob(500) FROM"
+                        " (WITH RECURSIVE c(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM c"
+                        " WHERE j < 25) SELECT j FROM c)");
+            writer.exec("COMMIT");
+            if (write(pipe_fds[1], &i, sizeof i) != sizeof i) _exit(1);
+        }
+    }
+    close(pipe_fds[1]);
+    int acknowledged = 0;
+    for (int got = 0; acknowledged < 200;) {
+        got = static_cast<int>(read(pipe_fds[0], &acknowledged, sizeof acknowledged));
+        ASSERT_EQ(got, static_cast<int>(sizeof acknowledged));
+    }
+    kill(child, SIGKILL);
+    int status = 0;
+    waitpid(child, &status, 0);
+    close(pipe_fds[0]);
+    ASSERT_TRUE(WIFSIGNALED(status));
+
+    Db reopened(path, nullptr);
+    EXPECT_GE(std::stoi(reopened.scalar("SELECT count(*) FROM t")), acknowledged * 25);
+    EXPECT_EQ(std::stoi(reopened.scalar("SELECT count(*) FROM t")) % 25, 0);
+    EXPECT_EQ(reopened.scalar("PRAGMA integrity_check"), "ok");
+}
+
+}  // namespace
+}  // namespace chat
