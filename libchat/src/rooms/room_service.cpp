@@ -271,15 +271,13 @@ Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) 
     const bool consumes_all = extremities->size() <= kMaxPrevEvents;
 
     // The context kept from our last event here, if that is still the room's
-    // only extremity and its state after is still the group we made.
+    // only extremity. Its state after is then still the group we made: an
+    // event's row and its extremity are written in one savepoint, no event
+    // id comes twice (a hash over our signature, or random in v1/v2), and
+    // nothing rewrites a stored event's state group.
     std::optional<RoomContext> context = contexts_->take(draft.room_id);
     if (context && !(extremities->size() == 1 && extremities->front() == context->last))
         context.reset();
-    if (context) {
-        auto group = txn.state().group_after(*context->last);
-        if (!group) return group.error();
-        if (*group != context->state_group) context.reset();
-    }
     if (!context) {
         // prev_events: the forward extremities (§5), at most 20 of them.
         if (extremities->size() > kMaxPrevEvents)
@@ -385,11 +383,22 @@ Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) 
     auto persisted = txn.events().persist({.pdu = pdu,
                                            .received_ts = clock_.now_ms(),
                                            .state_group_before = before,
-                                           .state_group_after = after});
+                                           .state_group_after = after,
+                                           .built_here = true});
     if (!persisted) return persisted.error();
-    if (auto e = txn.extremities().add_event(draft.room_id, pdu->event_id(), pdu->prev_events());
-        !e)
-        return e.error();
+    // Built on the room's one extremity: it takes that extremity's place.
+    bool advanced = false;
+    if (extremities->size() == 1 && pdu->prev_events().size() == 1) {
+        auto moved = txn.extremities().advance(draft.room_id, pdu->prev_events().front(),
+                                               pdu->event_id());
+        if (!moved) return moved.error();
+        advanced = *moved;
+    }
+    if (!advanced)
+        if (auto e =
+                txn.extremities().add_event(draft.room_id, pdu->event_id(), pdu->prev_events());
+            !e)
+            return e.error();
     if (!delta.empty()) {
         auto applied =
             txn.current_state().apply_delta(draft.room_id, delta, persisted->stream_ordering);

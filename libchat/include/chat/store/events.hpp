@@ -42,6 +42,12 @@ struct EventToPersist {
     // The state around the event, when known (not for outliers).
     std::optional<StateGroupId> state_group_before;
     std::optional<StateGroupId> state_group_after;
+    // Built and signed by this server in this transaction, on the room's
+    // forward extremities: no copy of it can be stored yet (its id is a hash
+    // over our new signature, or random in v1/v2), and its prev events are
+    // timeline events. persist() then looks for no stored copy (the unique
+    // event id would still refuse one) and writes no citation rows.
+    bool built_here = false;
 };
 
 enum class PersistOutcome {

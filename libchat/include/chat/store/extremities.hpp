@@ -26,6 +26,12 @@ public:
     // Soft-failed and rejected events are normally not passed here.
     virtual Result<void> add_event(const RoomId& room_id, const EventId& event_id,
                                    std::span<const EventId> prev_events) = 0;
+    // The update for an event this server just built on the extremity
+    // `prev` (its only prev_event): `prev` is replaced by `event_id`, which
+    // nothing can cite yet. One write instead of add_event's two. False,
+    // changing nothing, when `prev` is not an extremity of the room.
+    virtual Result<bool> advance(const RoomId& room_id, const EventId& prev,
+                                 const EventId& event_id) = 0;
     // Sets the room's extremities to exactly `event_ids`.
     virtual Result<void> replace(const RoomId& room_id, std::span<const EventId> event_ids) = 0;
 };

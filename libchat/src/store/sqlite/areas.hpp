@@ -114,6 +114,8 @@ public:
     Result<std::vector<EventId>> get(const RoomId& room_id) override;
     Result<void> add_event(const RoomId& room_id, const EventId& event_id,
                            std::span<const EventId> prev_events) override;
+    Result<bool> advance(const RoomId& room_id, const EventId& prev,
+                         const EventId& event_id) override;
     Result<void> replace(const RoomId& room_id, std::span<const EventId> event_ids) override;
 
 private:

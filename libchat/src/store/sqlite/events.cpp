@@ -308,13 +308,15 @@ Result<PersistedEvent> SqliteEvents::persist(const EventToPersist& event) {
         bool outlier;
         bool redacted;
     };
-    auto existing = optional_row(
-        conn_.query("SELECT stream_ordering, outlier, redacted_by IS NOT NULL FROM events"
-                    " WHERE event_id = ?1",
-                    pdu.event_id()),
-        [](const Query& q) -> Result<Existing> {
-            return Existing{q.int64(0), q.boolean(1), q.boolean(2)};
-        });
+    Result<std::optional<Existing>> existing = std::optional<Existing>();
+    if (!event.built_here)
+        existing = optional_row(
+            conn_.query("SELECT stream_ordering, outlier, redacted_by IS NOT NULL FROM events"
+                        " WHERE event_id = ?1",
+                        pdu.event_id()),
+            [](const Query& q) -> Result<Existing> {
+                return Existing{q.int64(0), q.boolean(1), q.boolean(2)};
+            });
     if (!existing) return existing.error();
     if (*existing) {
         const auto [ordering, was_outlier, redacted] = **existing;
@@ -363,7 +365,8 @@ Result<PersistedEvent> SqliteEvents::persist(const EventToPersist& event) {
     // The next event's prev event, read back at once: the PDU in hand is
     // exactly what the row holds.
     cache_.put(pdu.event_id().str(), false, text.size(), event.pdu);
-    if (auto cited = insert_children(pdu); !cited) return cited.error();
+    if (!event.built_here)
+        if (auto cited = insert_children(pdu); !cited) return cited.error();
     // Outliers and rejected events are indexed too; readers filter them out,
     // and a promoted outlier keeps its relation.
     if (auto related = index_relation(conn_, pdu, *position); !related) return related.error();

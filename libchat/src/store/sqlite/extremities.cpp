@@ -27,6 +27,15 @@ Result<void> SqliteExtremities::add_event(const RoomId& room_id, const EventId& 
     return ok();
 }
 
+Result<bool> SqliteExtremities::advance(const RoomId& room_id, const EventId& prev,
+                                        const EventId& event_id) {
+    auto changed = conn_.run(
+        "UPDATE forward_extremities SET event_id = ?3 WHERE room_id = ?1 AND event_id = ?2",
+        room_id, prev, event_id);
+    if (!changed) return changed.error();
+    return *changed == 1;
+}
+
 Result<void> SqliteExtremities::replace(const RoomId& room_id,
                                         std::span<const EventId> event_ids) {
     auto cleared = conn_.run("DELETE FROM forward_extremities WHERE room_id = ?1", room_id);

@@ -367,6 +367,32 @@ TEST_F(StoreEvents, CitationsOfEventsInTheTimelineAreNotStored) {
               std::string(late->event_id().str()));
 }
 
+// An event built here looks for no stored copy and writes no citation row,
+// even of an event not held; a second copy is still refused by its id.
+TEST_F(StoreEvents, AnEventBuiltHereWritesNoCitationAndCannotBeStoredTwice) {
+    auto create = room_.create();
+    auto late = room_.message("late");
+    auto a = room_.message("a", {}, {create, late});
+    persist_all({create});
+    auto first = write([&](WriteTxn& t) {
+        return t.events().persist({.pdu = a, .built_here = true});
+    });
+    EXPECT_EQ(first.outcome, store::PersistOutcome::inserted);
+    test::RawSqlite raw(db_path());
+    EXPECT_EQ(raw.scalar("SELECT count(*) FROM event_children"), "0");
+    auto again = store_->write("again", [&](WriteTxn& t) {
+        return t.events().persist({.pdu = a, .built_here = true});
+    });
+    EXPECT_FALSE(again);
+    EXPECT_EQ(raw.scalar("SELECT count(*) FROM events WHERE event_id = '" +
+                         std::string(a->event_id().str()) + "'"),
+              "1");
+    // Without the flag, the copy is found and nothing is written.
+    auto found = write([&](WriteTxn& t) { return t.events().persist({.pdu = a}); });
+    EXPECT_EQ(found.outcome, store::PersistOutcome::already_present);
+    EXPECT_EQ(found.stream_ordering, first.stream_ordering);
+}
+
 TEST_F(StoreEvents, RedactionKeepsTheOriginalUntilPurged) {
     auto create = room_.create();
     auto msg = room_.message("secret");
@@ -535,6 +561,27 @@ TEST_F(StoreExtremities, AnOutlierPromotedAfterItsChildIsNotAnExtremity) {
     add(child);
     add(early);  // promoted
     EXPECT_EQ(extremities(), std::set<EventId>{eid(child)});
+}
+
+// An event built here on the room's one extremity takes its place in one
+// write; naming an event that is not an extremity changes nothing.
+TEST_F(StoreExtremities, AdvanceReplacesTheExtremityItNames) {
+    auto create = room_.create();
+    add(create);
+    auto a = room_.message("a");
+    add(a);
+    auto b = room_.message("b");
+    auto advance = [&](const PduPtr& from, const PduPtr& to) {
+        return write([&](WriteTxn& t) {
+            return t.extremities().advance(room_.room_id(), from->event_id(), to->event_id());
+        });
+    };
+    EXPECT_TRUE(advance(a, b));
+    EXPECT_EQ(extremities(), std::set<EventId>{eid(b)});
+    auto c = room_.message("c");
+    EXPECT_FALSE(advance(a, c));  // a is no longer an extremity
+    EXPECT_FALSE(advance(create, c));
+    EXPECT_EQ(extremities(), std::set<EventId>{eid(b)});
 }
 
 TEST_F(StoreExtremities, ReplaceSetsExactlyTheGivenEvents) {
