@@ -82,12 +82,12 @@ Result<Pdu> Pdu::from_stored(nlohmann::json event, const RoomVersion& version,
 }
 
 Result<Pdu> Pdu::from_signed(nlohmann::json event, const RoomVersion& version,
-                             const EventId& signed_id) {
-    return parse(std::move(event), version, PduLimits{}, &signed_id, true);
+                             const EventId& signed_id, std::string* canonical) {
+    return parse(std::move(event), version, PduLimits{}, &signed_id, true, canonical);
 }
 
 Result<Pdu> Pdu::parse(nlohmann::json event, const RoomVersion& version, const PduLimits& limits,
-                       const EventId* known_id, bool measure) {
+                       const EventId* known_id, bool measure, std::string* canonical_out) {
     if (!event.is_object()) return make_error(Errc::bad_json, "An event must be a JSON object.");
 
     // Size is measured on the canonical form without `unsigned`, which is not
@@ -101,16 +101,17 @@ Result<Pdu> Pdu::parse(nlohmann::json event, const RoomVersion& version, const P
             without_unsigned->erase("unsigned");
         }
         const nlohmann::json& measured = without_unsigned ? *without_unsigned : event;
-        std::size_t size = 0;
+        std::string canonical;
         if (version.strict_canonical_json) {
-            auto canonical = json::canonical_json(measured);
-            if (!canonical) return std::move(canonical).error();
-            size = canonical->size();
+            auto strict = json::canonical_json(measured);
+            if (!strict) return std::move(strict).error();
+            canonical = std::move(*strict);
         } else {
-            size = json::canonical_json_lenient(measured).size();
+            canonical = json::canonical_json_lenient(measured);
         }
-        if (size > kMaxPduBytes)
+        if (canonical.size() > kMaxPduBytes)
             return make_error(Errc::too_large, "Event is larger than 65536 bytes.");
+        if (canonical_out != nullptr && !without_unsigned) *canonical_out = std::move(canonical);
     }
 
     auto type = required_string(event, "type", kMaxEventTypeBytes);

@@ -235,10 +235,17 @@ RoomService::RoomService(store::Store& store, ServerName server_name,
     : store_(store), server_name_(std::move(server_name)), signing_key_(std::move(signing_key)),
       notifier_(notifier), clock_(clock), contexts_(std::make_shared<ContextCache>()) {}
 
+// A finished event and its canonical JSON, the text its row stores.
+struct RoomService::Sealed {
+    PduPtr pdu;
+    std::string text;  // empty: persist() serialises the event itself
+};
+
 // Finishes an event we built: a v1/v2 event id of our own, hashes, our
 // signature; then parses it, taking the id from the signature's own canonical
-// bytes (one canonical form and hash fewer than from_json).
-Result<PduPtr> RoomService::seal(json ev, const RoomVersion& version) const {
+// bytes (one canonical form and hash fewer than from_json), and keeps the
+// canonical form its size was measured on for the row (no second one).
+Result<RoomService::Sealed> RoomService::seal(json ev, const RoomVersion& version) const {
     if (version.event_id_in_pdu())
         ev["event_id"] = "$" + crypto::random_alphanumeric(kRoomIdRandomChars) + ":" +
                          std::string(server_name_.str());
@@ -249,9 +256,11 @@ Result<PduPtr> RoomService::seal(json ev, const RoomVersion& version) const {
         return s.error();
     auto id = EventId::parse(id_text);
     if (!id) return make_error(Errc::internal, "Internal server error.", "signed event id");
-    auto parsed = Pdu::from_signed(std::move(ev), version, *id);
+    Sealed sealed;
+    auto parsed = Pdu::from_signed(std::move(ev), version, *id, &sealed.text);
     if (!parsed) return parsed.error();
-    return std::make_shared<const Pdu>(std::move(*parsed));
+    sealed.pdu = std::make_shared<const Pdu>(std::move(*parsed));
+    return sealed;
 }
 
 Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) {
@@ -341,7 +350,7 @@ Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) 
     for (auto it = draft.extra.begin(); it != draft.extra.end(); ++it) ev[it.key()] = it.value();
     auto sealed = seal(std::move(ev), version);
     if (!sealed) return sealed.error();
-    PduPtr pdu = std::move(*sealed);
+    PduPtr pdu = std::move(sealed->pdu);
 
     auth::AuthContext auth_context;
     {
@@ -381,6 +390,7 @@ Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) 
         after = *group;
     }
     auto persisted = txn.events().persist({.pdu = pdu,
+                                           .json_text = std::move(sealed->text),
                                            .received_ts = clock_.now_ms(),
                                            .state_group_before = before,
                                            .state_group_after = after,
@@ -491,14 +501,14 @@ Result<SentEvent> RoomService::append_create(store::WriteTxn& txn,
                             std::string(server_name_.str());
         auto candidate = seal(std::move(ev), version);
         if (!candidate) return candidate.error();
-        if (auto allowed = auth::check(**candidate, auth::AuthState{}); !allowed)
+        if (auto allowed = auth::check(*candidate->pdu, auth::AuthState{}); !allowed)
             return allowed.error();
-        auto created = txn.rooms().create({.room_id = (*candidate)->room_id(),
+        auto created = txn.rooms().create({.room_id = candidate->pdu->room_id(),
                                            .room_version = std::string(version.id),
                                            .creator = options.creator,
                                            .created_ts = now});
         if (!created) return created.error();
-        if (*created) pdu = std::move(*candidate);
+        if (*created) pdu = std::move(candidate->pdu);
     }
     const RoomId& room_id = pdu->room_id();
 

@@ -54,9 +54,11 @@ public:
                                    const EventId& stored_id);
     // An event this server has just built and signed, whose id sign_event()
     // gave: every check of from_json() (size and edge counts included) but the
-    // id is not computed again.
+    // id is not computed again. `canonical`, when given, receives the
+    // canonical JSON the size was measured on (the whole event, as it can be
+    // stored), or stays empty when the event has an `unsigned` part.
     static Result<Pdu> from_signed(nlohmann::json event, const RoomVersion& version,
-                                   const EventId& signed_id);
+                                   const EventId& signed_id, std::string* canonical = nullptr);
 
     const RoomVersion& version() const noexcept { return *version_; }
     const EventId& event_id() const noexcept { return event_id_; }
@@ -82,9 +84,11 @@ public:
     bool is_state_of(std::string_view type, std::string_view state_key) const;
 
 private:
-    // `known_id`: the id, not computed again; `measure`: check the size.
+    // `known_id`: the id, not computed again; `measure`: check the size;
+    // `canonical`: see from_signed.
     static Result<Pdu> parse(nlohmann::json event, const RoomVersion& version,
-                             const PduLimits& limits, const EventId* known_id, bool measure);
+                             const PduLimits& limits, const EventId* known_id, bool measure,
+                             std::string* canonical = nullptr);
     Pdu(const RoomVersion& version, nlohmann::json json, EventId event_id, RoomId room_id,
         UserId sender)
         : version_(&version), json_(std::move(json)), event_id_(std::move(event_id)),

@@ -143,7 +143,8 @@ private:
     struct Draft;
     class ContextCache;
     Result<SentEvent> append(store::WriteTxn& txn, const Draft& draft);
-    Result<PduPtr> seal(nlohmann::json ev, const RoomVersion& version) const;
+    struct Sealed;
+    Result<Sealed> seal(nlohmann::json ev, const RoomVersion& version) const;
     Result<SentEvent> append_create(store::WriteTxn& txn, const CreateRoomOptions& options,
                                     const RoomVersion& version);
     Result<SentEvent> write_one(std::string_view name, const Draft& draft,

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chat/events/event_hashes.hpp>
+#include <chat/json/canonical.hpp>
 
 #include "support/event_builder.hpp"
 
@@ -44,6 +45,37 @@ TEST(Pdu, ReadsEveryFieldOfAMessage) {
         // The parsed id agrees with the spec's algorithm for the version.
         EXPECT_EQ(*compute_event_id(msg->json(), v), msg->event_id().str()) << v.id;
     }
+}
+
+// from_signed hands back the canonical form it measured, which is what the
+// store keeps for an event built here; an `unsigned` part is not measured,
+// so then there is nothing to hand back.
+TEST(Pdu, FromSignedGivesTheCanonicalFormItMeasured) {
+    auto create = create_event(RoomVersion::v12);
+    auto msg = build_event(RoomVersion::v12,
+                           {.type = "m.room.message", .sender = "@alice:a.test",
+                            .content = {{"body", "caf\u00e9 \"x\""}, {"n", 3}},
+                            .prev_events = {create}, .auth_events = {create}});
+    std::string canonical;
+    auto parsed = Pdu::from_signed(msg->json(), RoomVersion::v12, msg->event_id(), &canonical);
+    ASSERT_TRUE(parsed);
+    EXPECT_EQ(canonical, *json::canonical_json(msg->json()));
+    EXPECT_EQ(nlohmann::json::parse(canonical), msg->json());
+
+    nlohmann::json with_unsigned = msg->json();
+    with_unsigned["unsigned"] = {{"age", 1}};
+    std::string none = "untouched";
+    ASSERT_TRUE(Pdu::from_signed(with_unsigned, RoomVersion::v12, msg->event_id(), &none));
+    EXPECT_EQ(none, "untouched");
+
+    // Too large: refused, nothing handed back.
+    nlohmann::json big = msg->json();
+    big["content"]["body"] = std::string(70000, 'x');
+    std::string refused;
+    auto too_large = Pdu::from_signed(big, RoomVersion::v12, msg->event_id(), &refused);
+    ASSERT_FALSE(too_large);
+    EXPECT_EQ(too_large.error().code, Errc::too_large);
+    EXPECT_TRUE(refused.empty());
 }
 
 TEST(Pdu, RedactsMovesIntoContentInV11) {
