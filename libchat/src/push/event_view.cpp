@@ -7,11 +7,10 @@ namespace chat::push {
 namespace {
 
 // Nesting deeper than this is not folded (event_match then finds nothing
-// there). Events are parsed with a depth limit of 64 already; this keeps the
-// recursion bounded whatever the caller hands us.
+// there). Events are parsed with a depth limit of 64 already.
 constexpr std::size_t kMaxFoldDepth = 64;
 
-const std::vector<std::string> kBodyPath = {"content", "body"};
+constexpr std::string_view kBodyKey = "content.body";
 
 }  // namespace
 
@@ -57,10 +56,6 @@ const nlohmann::json* find_property(const nlohmann::json& root,
 
 EventView::EventView(const nlohmann::json& event) : event_(&event) {
     if (!event.is_object()) return;
-    std::vector<std::string> path;
-    fold_strings(event, path);
-    if (auto it = strings_.find(join_key_path(kBodyPath)); it != strings_.end())
-        body_ = &it->second;
     if (auto it = event.find("sender"); it != event.end() && it->is_string())
         sender_ = it->get_ref<const std::string&>();
     if (auto it = event.find("room_id"); it != event.end() && it->is_string())
@@ -69,21 +64,20 @@ EventView::EventView(const nlohmann::json& event) : event_(&event) {
         has_mentions_ = it->contains("m.mentions");
 }
 
-void EventView::fold_strings(const nlohmann::json& object, std::vector<std::string>& path) {
-    if (path.size() >= kMaxFoldDepth) return;
-    for (auto it = object.begin(); it != object.end(); ++it) {
-        path.push_back(it.key());
-        if (it->is_string())
-            strings_.emplace(join_key_path(path), FoldedText(it->get_ref<const std::string&>()));
-        else if (it->is_object())
-            fold_strings(*it, path);
-        path.pop_back();
+const FoldedText* EventView::folded(std::string_view canonical_key) const {
+    std::lock_guard lock(mutex_);
+    auto it = strings_.find(canonical_key);
+    if (it == strings_.end()) {
+        std::optional<FoldedText> text;
+        const auto path = split_key_path(canonical_key);
+        if (path.size() <= kMaxFoldDepth)
+            if (const auto* value = find_property(*event_, path); value && value->is_string())
+                text.emplace(value->get_ref<const std::string&>());
+        it = strings_.emplace(std::string(canonical_key), std::move(text)).first;
     }
+    return it->second ? &*it->second : nullptr;
 }
 
-const FoldedText* EventView::folded(std::string_view canonical_key) const {
-    auto it = strings_.find(canonical_key);
-    return it == strings_.end() ? nullptr : &it->second;
-}
+const FoldedText* EventView::body() const { return folded(kBodyKey); }
 
 }  // namespace chat::push

@@ -2,6 +2,8 @@
 
 #include <functional>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,9 +36,10 @@ const nlohmann::json* find_property(const nlohmann::json& root,
 //
 // `event` is the event as clients see it (type, content, sender, state_key,
 // room_id, ...); untrusted. It is borrowed and must outlive the view.
-// Construction folds every string property under objects (for event_match)
-// once, so its cost is proportional to the event's size. Immutable after
-// construction: safe to share between threads.
+// A string property is folded (for event_match) the first time a rule asks
+// for it, then kept: rules read a few properties (content.body, type,
+// content.msgtype), not the hashes and signatures every event carries.
+// Safe to share between threads (the kept foldings are guarded).
 class EventView {
 public:
     explicit EventView(const nlohmann::json& event);
@@ -52,7 +55,7 @@ public:
     // null when absent or not a string.
     const FoldedText* folded(std::string_view canonical_key) const;
     // content.body folded; null when it is not a string.
-    const FoldedText* body() const noexcept { return body_; }
+    const FoldedText* body() const;
 
     std::string_view sender() const noexcept { return sender_; }
     std::string_view room_id() const noexcept { return room_id_; }
@@ -61,11 +64,11 @@ public:
     bool has_mentions() const noexcept { return has_mentions_; }
 
 private:
-    void fold_strings(const nlohmann::json& object, std::vector<std::string>& path);
-
     const nlohmann::json* event_;
-    std::map<std::string, FoldedText, std::less<>> strings_;
-    const FoldedText* body_ = nullptr;
+    mutable std::mutex mutex_;
+    // By canonical path; none: absent or not a string. Entries are never
+    // removed, so the pointers handed out stay valid.
+    mutable std::map<std::string, std::optional<FoldedText>, std::less<>> strings_;
     std::string_view sender_;
     std::string_view room_id_;
     bool has_mentions_ = false;

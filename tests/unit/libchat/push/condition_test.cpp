@@ -1,5 +1,10 @@
 #include <chat/push/condition.hpp>
 
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "libchat/push/push_test_support.hpp"
@@ -68,6 +73,40 @@ TEST(PushCondition, EventMatchFollowsEscapedKeys) {
     EXPECT_FALSE(holds(
         j(R"({"kind":"event_match","key":"content.m.relates_to.rel_type","pattern":"m.thread"})"),
         e));
+}
+
+// A view folds a property when a rule first asks for it: asked again, from
+// many threads at once, it gives the same answer, deep properties included.
+TEST(PushCondition, OneViewAnswersEveryThreadAndEveryKeyAlike) {
+    nlohmann::json deep = "needle";
+    for (int i = 0; i < 50; ++i) deep = {{"d", deep}};
+    auto e = test::event("x", {{"body", "Lunch at noon"}, {"m.x", "y"}, {"deep", deep}});
+    const EventView view(e);
+    const auto lunch = Condition::compile(
+        j(R"({"kind":"event_match","key":"content.body","pattern":"lunch"})"));
+    const auto escaped =
+        Condition::compile(j(R"({"kind":"event_match","key":"content.m\\.x","pattern":"y"})"));
+    const auto missing =
+        Condition::compile(j(R"({"kind":"event_match","key":"content.nope","pattern":"*"})"));
+    std::string deep_key = "content.deep";
+    for (int i = 0; i < 50; ++i) deep_key += ".d";
+    const auto deep_match = Condition::compile(
+        {{"kind", "event_match"}, {"key", deep_key}, {"pattern", "needle"}});
+    std::vector<std::thread> threads;
+    std::atomic<int> wrong{0};
+    for (int t = 0; t < 8; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 200; ++i) {
+                if (!lunch.matches(view, {}, MemberFacts())) ++wrong;
+                if (!escaped.matches(view, {}, MemberFacts())) ++wrong;
+                if (missing.matches(view, {}, MemberFacts())) ++wrong;
+                if (!deep_match.matches(view, {}, MemberFacts())) ++wrong;
+            }
+        });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(wrong.load(), 0);
+    ASSERT_NE(view.body(), nullptr);
+    EXPECT_EQ(view.body(), view.folded("content.body"));  // folded once, kept
 }
 
 TEST(PushCondition, EventPropertyIsMatchesExactlyWithoutCoercion) {
