@@ -81,14 +81,25 @@ nlohmann::json redact(const nlohmann::json& event, const RoomVersion& version) {
 
     if (auto content = event.find("content"); content != event.end()) {
         auto type = event.find("type");
-        if (!content->is_object())
-            out["content"] = nlohmann::json::object();
-        else if (type == event.end() || !type->is_string())
-            out["content"] = nlohmann::json::object();
-        else
-            out["content"] = redact_content(*content, type->get_ref<const std::string&>(), rules);
+        out["content"] = redacted_content(*content, type == event.end() ? nullptr : &*type, version);
     }
     return out;
+}
+
+bool redaction_keeps(std::string_view key, const RoomVersion& version) {
+    for (auto kept : kTopLevelKeys)
+        if (key == kept) return true;
+    if (!at_least(version.redaction_rules, RedactionRules::r11))
+        for (auto kept : kLegacyTopLevelKeys)
+            if (key == kept) return true;
+    return false;
+}
+
+nlohmann::json redacted_content(const nlohmann::json& content, const nlohmann::json* type,
+                                const RoomVersion& version) {
+    if (!content.is_object() || type == nullptr || !type->is_string())
+        return nlohmann::json::object();
+    return redact_content(content, type->get_ref<const std::string&>(), version.redaction_rules);
 }
 
 }  // namespace chat

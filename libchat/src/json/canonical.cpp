@@ -133,18 +133,29 @@ std::string canonical_json_lenient(const nlohmann::json& value) {
 Result<std::string> canonical_json_except(const nlohmann::json& object,
                                           const std::function<bool(std::string_view)>& skip,
                                           bool lenient) {
+    return canonical_json_select(
+        object,
+        [&](std::string_view key, const nlohmann::json& value) {
+            return skip(key) ? nullptr : &value;
+        },
+        lenient);
+}
+
+Result<std::string> canonical_json_select(const nlohmann::json& object,
+                                          const MemberValue& value_of, bool lenient) {
     if (!object.is_object()) return make_error(Errc::bad_json, "Expected a JSON object.");
     const Mode mode = lenient ? Mode::lenient : Mode::strict;
     std::string out;
     out.push_back('{');
     bool first = true;
     for (const auto& [key, element] : object.items()) {
-        if (skip(key)) continue;
+        const nlohmann::json* value = value_of(key, element);
+        if (value == nullptr) continue;
         if (!first) out.push_back(',');
         first = false;
         write_string(out, key);
         out.push_back(':');
-        if (!write(out, element, mode))
+        if (!write(out, *value, mode))
             return make_error(Errc::bad_json,
                               "JSON has a value with no canonical form (numbers must be "
                               "integers in [-(2^53)+1, (2^53)-1])");

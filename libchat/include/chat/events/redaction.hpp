@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string_view>
+
 #include <nlohmann/json_fwd.hpp>
 
 #include <chat/events/room_version.hpp>
@@ -20,5 +22,12 @@ namespace chat {
 // becomes {"signed": ...} when it has `signed`, and {} when it has not; one that is not an
 // object is dropped.
 nlohmann::json redact(const nlohmann::json& event, const RoomVersion& version);
+
+// Parts of redact(), for forms written straight from the event: whether the
+// top-level member `key` (other than `content`) is kept, and the content
+// kept of an event of `type` (null: not a string) whose content is `content`.
+bool redaction_keeps(std::string_view key, const RoomVersion& version);
+nlohmann::json redacted_content(const nlohmann::json& content, const nlohmann::json* type,
+                                const RoomVersion& version);
 
 }  // namespace chat

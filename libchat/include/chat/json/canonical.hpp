@@ -34,4 +34,13 @@ Result<std::string> canonical_json_except(const nlohmann::json& object,
                                           const std::function<bool(std::string_view)>& skip,
                                           bool lenient);
 
+// The same, but `value_of` picks each top-level member's value: the member's
+// own, another one (written under the member's key), or none (null: left
+// out). A form derived from an object's members (an event's redacted
+// signing bytes) without building the derived object first.
+using MemberValue =
+    std::function<const nlohmann::json*(std::string_view key, const nlohmann::json& value)>;
+Result<std::string> canonical_json_select(const nlohmann::json& object,
+                                          const MemberValue& value_of, bool lenient);
+
 }  // namespace chat::json
