@@ -32,19 +32,20 @@ void Query::bind_int64(int index, std::int64_t value) {
     note_bind(sqlite3_bind_int64(stmt_, index, value));
 }
 
-void Query::bind_text(int index, std::string_view value) {
+void Query::bind_text(int index, std::string_view value, bool lent) {
     // An empty view may have a null data pointer, which SQLite binds as NULL:
     // '' is not NULL.
     static const char kEmpty = 0;
     note_bind(sqlite3_bind_text64(stmt_, index, value.empty() ? &kEmpty : value.data(),
-                                  value.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+                                  value.size(), lent ? SQLITE_STATIC : SQLITE_TRANSIENT,
+                                  SQLITE_UTF8));
 }
 
-void Query::bind_blob(int index, std::string_view value) {
+void Query::bind_blob(int index, std::string_view value, bool lent) {
     // A zero-length blob must still be a BLOB, not NULL: give SQLite a non-null pointer.
     static const char kEmpty = 0;
     note_bind(sqlite3_bind_blob64(stmt_, index, value.empty() ? &kEmpty : value.data(),
-                                  value.size(), SQLITE_TRANSIENT));
+                                  value.size(), lent ? SQLITE_STATIC : SQLITE_TRANSIENT));
 }
 
 void Query::bind_null(int index) { note_bind(sqlite3_bind_null(stmt_, index)); }

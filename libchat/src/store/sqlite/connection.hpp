@@ -35,7 +35,8 @@ class Connection;
 // One use of a prepared statement: bound parameters, steps, the current
 // row's columns. Resets the statement (and clears its bindings) when
 // destroyed. Parameters are bound by value (SQLITE_TRANSIENT), so
-// temporaries are safe.
+// temporaries are safe; Connection::run alone, whose query ends before its
+// arguments do, lends them to SQLite without a copy.
 class Query {
 public:
     Query(Query&& other) noexcept;
@@ -85,8 +86,9 @@ private:
         : conn_(&conn), stmt_(stmt), in_use_(in_use) {}
 
     void bind_int64(int index, std::int64_t value);
-    void bind_text(int index, std::string_view value);
-    void bind_blob(int index, std::string_view value);
+    // `lent`: the bytes outlive the query (bound without a copy).
+    void bind_text(int index, std::string_view value, bool lent);
+    void bind_blob(int index, std::string_view value, bool lent);
     void bind_null(int index);
     void note_bind(int rc) {
         if (bind_rc_ == 0) bind_rc_ = rc;
@@ -96,6 +98,7 @@ private:
     sqlite3_stmt* stmt_;
     bool* in_use_;  // the cache slot's flag; null for a statement owned by this query
     int bind_rc_ = 0;
+    bool borrow_ = false;  // set by Connection::run: arguments outlive the query
 };
 
 struct ConnectionSettings {
@@ -162,7 +165,7 @@ void Query::bind(int index, const T& value) {
     } else if constexpr (std::is_integral_v<T>) {
         bind_int64(index, static_cast<std::int64_t>(value));
     } else if constexpr (std::is_same_v<T, Blob>) {
-        bind_blob(index, value.bytes);
+        bind_blob(index, value.bytes, borrow_);
     } else if constexpr (std::is_same_v<T, std::nullopt_t>) {
         bind_null(index);
     } else if constexpr (detail::IsOptional<T>::value) {
@@ -171,9 +174,13 @@ void Query::bind(int index, const T& value) {
         else
             bind_null(index);
     } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
-        bind_text(index, std::string_view(value));
+        // A view of `value` itself (a string, a view, a literal) may be lent.
+        bind_text(index, std::string_view(value), borrow_);
     } else {
-        bind_text(index, value.str());
+        // str() of our ids is a view of the id; one that made a new string
+        // would not outlive this call.
+        constexpr bool is_view = std::is_same_v<decltype(value.str()), std::string_view>;
+        bind_text(index, value.str(), borrow_ && is_view);
     }
 }
 
@@ -204,8 +211,13 @@ Result<Query> Connection::query(std::string_view sql, const Args&... args) {
 
 template <typename... Args>
 Result<std::int64_t> Connection::run(std::string_view sql, const Args&... args) {
-    auto q = query(sql, args...);
+    auto q = prepare(sql);
     if (!q) return q.error();
+    // The query is reset and its bindings cleared before run() returns,
+    // while the arguments (the caller's) still live: no copies.
+    q->borrow_ = true;
+    [[maybe_unused]] int index = 0;
+    (q->bind(++index, args), ...);
     if (auto done = q->run(); !done) return done.error();
     return q->changes();
 }
