@@ -64,27 +64,37 @@ const char* buffered() {
     return vfs;
 }
 
+// `n` rows with random 16-byte keys (pages all over the B-tree, so many
+// frames per commit) and random values of `value_bytes`.
+void insert_rows(Db& db, int n, int value_bytes) {
+    db.exec("INSERT INTO t SELECT randomblob(16), randomblob(" + std::to_string(value_bytes) +
+            ") FROM (WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < " +
+            std::to_string(n) + ") SELECT i FROM c)");
+}
+
 // A small page cache makes a large transaction spill frames before its commit.
 void set_up(Db& db) {
     db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-256;"
             "CREATE TABLE IF NOT EXISTS t(k BLOB PRIMARY KEY, v BLOB)");
 }
 
-TEST(WalWriteBuffer, EveryCommitIsReadableByAnotherConnectionAsSoonAsItReturns) {
-    test::TempDir dir;
-    const std::string path = dir.file("w.db");
+// Each test's database, in a fresh directory.
+class WalWriteBuffer : public ::testing::Test {
+protected:
+    test::TempDir dir_;
+    const std::string path = dir_.file("w.db");
+};
+
+TEST_F(WalWriteBuffer, EveryCommitIsReadableByAnotherConnectionAsSoonAsItReturns) {
     Db writer(path, buffered());
     set_up(writer);
     Db reader(path, nullptr);  // SQLite's own VFS: reads what is in the file
     int rows = 0;
     for (int commit = 0; commit < 60; ++commit) {
-        // Random keys: pages all over the B-tree, so many frames per commit;
-        // every tenth commit is larger than the page cache.
+        // Every tenth commit is larger than the page cache.
         const int n = commit % 10 == 9 ? 3000 : 40;
         writer.exec("BEGIN IMMEDIATE");
-        writer.exec("INSERT INTO t SELECT randomblob(16), randomblob(300) FROM"
-                    " (WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c"
-                    " WHERE i < " + std::to_string(n) + ") SELECT i FROM c)");
+        insert_rows(writer, n, 300);
         writer.exec("COMMIT");
         rows += n;
         ASSERT_EQ(reader.scalar("SELECT count(*) FROM t"), std::to_string(rows)) << commit;
@@ -93,9 +103,7 @@ TEST(WalWriteBuffer, EveryCommitIsReadableByAnotherConnectionAsSoonAsItReturns) 
     EXPECT_EQ(reader.scalar("PRAGMA integrity_check"), "ok");
 }
 
-TEST(WalWriteBuffer, ATransactionThatSpilledAndRolledBackLeavesNothingBehind) {
-    test::TempDir dir;
-    const std::string path = dir.file("w.db");
+TEST_F(WalWriteBuffer, ATransactionThatSpilledAndRolledBackLeavesNothingBehind) {
     {
         Db writer(path, buffered());
         set_up(writer);
@@ -103,9 +111,7 @@ TEST(WalWriteBuffer, ATransactionThatSpilledAndRolledBackLeavesNothingBehind) {
         // Far more than the page cache (and than one gathered write): frames
         // go to the log before any commit, then are given up.
         writer.exec("BEGIN IMMEDIATE");
-        writer.exec("INSERT INTO t SELECT randomblob(16), randomblob(2000) FROM"
-                    " (WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c"
-                    " WHERE i < 6000) SELECT i FROM c)");
+        insert_rows(writer, 6000, 2000);
         writer.exec("ROLLBACK");
         // The next commits write their frames where the given-up ones were.
         for (int i = 0; i < 20; ++i)
@@ -119,9 +125,7 @@ TEST(WalWriteBuffer, ATransactionThatSpilledAndRolledBackLeavesNothingBehind) {
     EXPECT_EQ(reopened.scalar("PRAGMA integrity_check"), "ok");
 }
 
-TEST(WalWriteBuffer, EveryAcknowledgedCommitSurvivesAKillOfTheProcess) {
-    test::TempDir dir;
-    const std::string path = dir.file("w.db");
+TEST_F(WalWriteBuffer, EveryAcknowledgedCommitSurvivesAKillOfTheProcess) {
     {
         Db setup(path, buffered());
         set_up(setup);
@@ -137,9 +141,7 @@ TEST(WalWriteBuffer, EveryAcknowledgedCommitSurvivesAKillOfTheProcess) {
         writer.exec("PRAGMA synchronous=NORMAL");
         for (int i = 1;; ++i) {
             writer.exec("BEGIN IMMEDIATE");
-            writer.exec("INSERT INTO t SELECT randomblob(16), randomblob(500) FROM"
-                        " (WITH RECURSIVE c(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM c"
-                        " WHERE j < 25) SELECT j FROM c)");
+            insert_rows(writer, 25, 500);
             writer.exec("COMMIT");
             if (write(pipe_fds[1], &i, sizeof i) != sizeof i) _exit(1);
         }
