@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <new>
 #include <string>
 
@@ -32,10 +34,38 @@ struct File {
     sqlite3_file base;  // first: SQLite sees a File* as a sqlite3_file*
     sqlite3_file* real = nullptr;
     bool wal = false;
+    std::string database;  // the database file's name (its own, or its log's)
+    // A log's gathered bytes: used by its connection's thread, and emptied
+    // by whichever connection releases the write lock (discard_gathered).
+    std::mutex mutex;
     std::string gathered;             // bytes not yet written, in file order
     sqlite3_int64 gathered_at = 0;    // their offset in the file
     bool commit_frame_header = false;  // the last write was a commit frame's header
 };
+
+// The open log files of each database, for discard_gathered.
+std::mutex registry_mutex;
+std::multimap<std::string, File*> logs;  // guarded by registry_mutex
+
+// What a log has gathered when the write lock is released is never part of
+// a commit (a commit's frames are written out at its commit frame, before
+// SQLite publishes it and long before it unlocks): frames of a transaction
+// that spilled and then rolled back or failed. Another connection, in this
+// process or another, may write frames at the same offsets as soon as the
+// lock is free, so they are dropped now, while it is still held: written
+// later, they would overwrite that connection's commits.
+void discard_gathered(const std::string& database) {
+    std::lock_guard registry(registry_mutex);
+    auto [begin, end] = logs.equal_range(database);
+    for (auto it = begin; it != end; ++it) {
+        std::lock_guard lock(it->second->mutex);
+        it->second->gathered.clear();
+        it->second->commit_frame_header = false;
+    }
+}
+
+// WAL_WRITE_LOCK is the first of the wal-index locks (the WAL file format).
+constexpr int kWalWriteLock = 0;
 
 // Our part of the block, rounded up: the wrapped file starts here.
 constexpr std::size_t kFileBytes = (sizeof(File) + 15) / 16 * 16;
@@ -61,23 +91,48 @@ bool is_commit_frame_header(const void* data, int amount, sqlite3_int64 offset) 
     return (b[4] | b[5] | b[6] | b[7]) != 0;
 }
 
+// The log's gathered bytes are its mutex's; other files have none.
+std::unique_lock<std::mutex> lock_gathered(File* file) {
+    return file->wal ? std::unique_lock(file->mutex) : std::unique_lock<std::mutex>();
+}
+
 int x_close(sqlite3_file* f) {
     File* file = as_file(f);
-    const int flushed = flush(file);
+    if (file->wal) {
+        std::lock_guard registry(registry_mutex);
+        auto [begin, end] = logs.equal_range(file->database);
+        for (auto it = begin; it != end; ++it)
+            if (it->second == file) {
+                logs.erase(it);
+                break;
+            }
+    }
+    int flushed = SQLITE_OK;
+    {
+        auto lock = lock_gathered(file);
+        flushed = flush(file);
+    }
     const int rc = file->real->pMethods != nullptr ? file->real->pMethods->xClose(file->real)
                                                    : SQLITE_OK;
     file->~File();
     return flushed != SQLITE_OK ? flushed : rc;
 }
 
+// Writes out what is gathered before another operation on the file.
+int flush_first(sqlite3_file* f) {
+    auto lock = lock_gathered(as_file(f));
+    return flush(as_file(f));
+}
+
 int x_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
-    if (int rc = flush(as_file(f)); rc != SQLITE_OK) return rc;
+    if (int rc = flush_first(f); rc != SQLITE_OK) return rc;
     return real_of(f)->pMethods->xRead(real_of(f), out, amount, offset);
 }
 
 int x_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset) {
     File* file = as_file(f);
     if (!file->wal) return file->real->pMethods->xWrite(file->real, data, amount, offset);
+    std::lock_guard lock(file->mutex);
     const auto size = static_cast<sqlite3_int64>(file->gathered.size());
     if (!file->gathered.empty() && offset >= file->gathered_at &&
         offset <= file->gathered_at + size) {
@@ -100,17 +155,17 @@ int x_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset)
 }
 
 int x_truncate(sqlite3_file* f, sqlite3_int64 size) {
-    if (int rc = flush(as_file(f)); rc != SQLITE_OK) return rc;
+    if (int rc = flush_first(f); rc != SQLITE_OK) return rc;
     return real_of(f)->pMethods->xTruncate(real_of(f), size);
 }
 
 int x_sync(sqlite3_file* f, int flags) {
-    if (int rc = flush(as_file(f)); rc != SQLITE_OK) return rc;
+    if (int rc = flush_first(f); rc != SQLITE_OK) return rc;
     return real_of(f)->pMethods->xSync(real_of(f), flags);
 }
 
 int x_file_size(sqlite3_file* f, sqlite3_int64* size) {
-    if (int rc = flush(as_file(f)); rc != SQLITE_OK) return rc;
+    if (int rc = flush_first(f); rc != SQLITE_OK) return rc;
     return real_of(f)->pMethods->xFileSize(real_of(f), size);
 }
 
@@ -123,7 +178,7 @@ int x_check_reserved_lock(sqlite3_file* f, int* out) {
 }
 
 int x_file_control(sqlite3_file* f, int op, void* arg) {
-    if (int rc = flush(as_file(f)); rc != SQLITE_OK) return rc;
+    if (int rc = flush_first(f); rc != SQLITE_OK) return rc;
     return real_of(f)->pMethods->xFileControl(real_of(f), op, arg);
 }
 
@@ -137,6 +192,9 @@ int x_shm_map(sqlite3_file* f, int region, int size, int extend, void volatile**
     return real_of(f)->pMethods->xShmMap(real_of(f), region, size, extend, out);
 }
 int x_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
+    const bool unlock = (flags & SQLITE_SHM_UNLOCK) != 0 && (flags & SQLITE_SHM_EXCLUSIVE) != 0;
+    if (unlock && offset <= kWalWriteLock && kWalWriteLock < offset + n)
+        discard_gathered(as_file(f)->database);
     return real_of(f)->pMethods->xShmLock(real_of(f), offset, n, flags);
 }
 void x_shm_barrier(sqlite3_file* f) { real_of(f)->pMethods->xShmBarrier(real_of(f)); }
@@ -145,7 +203,7 @@ int x_shm_unmap(sqlite3_file* f, int delete_flag) {
 }
 
 int x_fetch(sqlite3_file* f, sqlite3_int64 offset, int amount, void** out) {
-    if (int rc = flush(as_file(f)); rc != SQLITE_OK) return rc;
+    if (int rc = flush_first(f); rc != SQLITE_OK) return rc;
     return real_of(f)->pMethods->xFetch(real_of(f), offset, amount, out);
 }
 int x_unfetch(sqlite3_file* f, sqlite3_int64 offset, void* p) {
@@ -187,6 +245,8 @@ int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int*
     File* file = new (f) File{};
     file->real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(f) + kFileBytes);
     file->wal = (flags & SQLITE_OPEN_WAL) != 0;
+    if (name != nullptr && (flags & (SQLITE_OPEN_WAL | SQLITE_OPEN_MAIN_DB)) != 0)
+        file->database = sqlite3_filename_database(name);
     const int rc = base_vfs->xOpen(base_vfs, name, file->real, flags, out_flags);
     if (rc != SQLITE_OK || file->real->pMethods == nullptr) {
         file->~File();
@@ -195,6 +255,10 @@ int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int*
     }
     const int version = file->real->pMethods->iVersion;
     file->base.pMethods = &kMethods[(version < 1 ? 1 : version > 3 ? 3 : version) - 1];
+    if (file->wal) {
+        std::lock_guard registry(registry_mutex);
+        logs.emplace(file->database, file);
+    }
     return SQLITE_OK;
 }
 

@@ -20,6 +20,10 @@
 //     overwrite what is gathered;
 //   - when more than kMaxGathered bytes are gathered (a transaction larger
 //     than the page cache spills frames before its commit).
+// What is still gathered when a connection releases the WAL write lock
+// belongs to no commit (a transaction that spilled, then rolled back or
+// failed) and is dropped before the lock is free: written later, it would
+// overwrite the frames another connection or process commits meanwhile.
 // The main database file and every other file pass straight through.
 
 namespace chat::store::sqlite {
