@@ -34,6 +34,7 @@ struct File {
     sqlite3_file base;  // first: SQLite sees a File* as a sqlite3_file*
     sqlite3_file* real = nullptr;
     bool wal = false;
+    bool main_db = false;
     std::string database;  // the database file's name (its own, or its log's)
     // A log's gathered bytes: used by its connection's thread, and emptied
     // by whichever connection releases the write lock (discard_gathered).
@@ -183,8 +184,13 @@ int x_file_control(sqlite3_file* f, int op, void* arg) {
 }
 
 int x_sector_size(sqlite3_file* f) { return real_of(f)->pMethods->xSectorSize(real_of(f)); }
+// The database file claims power-safe overwrite, as SQLite's unix VFS does
+// by default: SQLite then never pads a commit to a sector boundary, which
+// would write the last frames in pieces around an fsync, after the point
+// where we write a commit out.
 int x_device_characteristics(sqlite3_file* f) {
-    return real_of(f)->pMethods->xDeviceCharacteristics(real_of(f));
+    const int real = real_of(f)->pMethods->xDeviceCharacteristics(real_of(f));
+    return as_file(f)->main_db ? real | SQLITE_IOCAP_POWERSAFE_OVERWRITE : real;
 }
 
 // Shared memory belongs to the main database file, which is never gathered.
@@ -245,6 +251,7 @@ int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int*
     File* file = new (f) File{};
     file->real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(f) + kFileBytes);
     file->wal = (flags & SQLITE_OPEN_WAL) != 0;
+    file->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
     if (name != nullptr && (flags & (SQLITE_OPEN_WAL | SQLITE_OPEN_MAIN_DB)) != 0)
         file->database = sqlite3_filename_database(name);
     const int rc = base_vfs->xOpen(base_vfs, name, file->real, flags, out_flags);

@@ -24,7 +24,10 @@
 // belongs to no commit (a transaction that spilled, then rolled back or
 // failed) and is dropped before the lock is free: written later, it would
 // overwrite the frames another connection or process commits meanwhile.
-// The main database file and every other file pass straight through.
+// The main database file reports power-safe overwrite (the unix VFS's
+// default): SQLite then never pads a commit to a sector boundary, which would
+// split its last frames around an fsync. Otherwise the main database file and
+// every other file pass straight through.
 
 namespace chat::store::sqlite {
 
