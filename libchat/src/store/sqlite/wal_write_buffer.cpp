@@ -41,7 +41,11 @@ struct File {
     std::mutex mutex;
     std::string gathered;             // bytes not yet written, in file order
     sqlite3_int64 gathered_at = 0;    // their offset in the file
-    bool commit_frame_header = false;  // the last write was a commit frame's header
+    // The end of what this write transaction appended (gathered or written):
+    // a write before it rewrites a frame in place. 0 when no write
+    // transaction runs (the next one starts where the log ends, or at 0).
+    sqlite3_int64 appended_end = 0;
+    bool commit_frame_header = false;  // the last append was a commit frame's header
 };
 
 // The open log files of each database, for discard_gathered.
@@ -61,6 +65,7 @@ void discard_gathered(const std::string& database) {
     for (auto it = begin; it != end; ++it) {
         std::lock_guard lock(it->second->mutex);
         it->second->gathered.clear();
+        it->second->appended_end = 0;
         it->second->commit_frame_header = false;
     }
 }
@@ -134,20 +139,23 @@ int x_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset)
     File* file = as_file(f);
     if (!file->wal) return file->real->pMethods->xWrite(file->real, data, amount, offset);
     std::lock_guard lock(file->mutex);
-    const auto size = static_cast<sqlite3_int64>(file->gathered.size());
-    if (!file->gathered.empty() && offset >= file->gathered_at &&
-        offset <= file->gathered_at + size) {
-        // Continues what is gathered, or rewrites part of it (SQLite rewrites
-        // a frame of the running transaction in place).
-        const auto at = static_cast<std::size_t>(offset - file->gathered_at);
-        if (at + static_cast<std::size_t>(amount) > file->gathered.size())
-            file->gathered.resize(at + static_cast<std::size_t>(amount));
-        std::memcpy(file->gathered.data() + at, data, static_cast<std::size_t>(amount));
-    } else {
+    const auto end = offset + amount;
+    if (offset == 0) file->appended_end = 0;  // the log starts again (its header)
+    if (offset < file->appended_end) {
+        // A rewrite in place: a spilled frame changed again, or, at COMMIT,
+        // the checksums from there to the commit frame (recovery after a
+        // kill trusts them). Rare; written at once, after what precedes it.
         if (int rc = flush(file); rc != SQLITE_OK) return rc;
-        file->gathered.assign(static_cast<const char*>(data), static_cast<std::size_t>(amount));
+        file->commit_frame_header = false;
+        return file->real->pMethods->xWrite(file->real, data, amount, offset);
+    }
+    if (file->gathered.empty() || offset != file->gathered_at +
+                                              static_cast<sqlite3_int64>(file->gathered.size())) {
+        if (int rc = flush(file); rc != SQLITE_OK) return rc;
         file->gathered_at = offset;
     }
+    file->gathered.append(static_cast<const char*>(data), static_cast<std::size_t>(amount));
+    file->appended_end = end;
     // The page after a commit frame's header ends the commit's frames.
     const bool commit_done = file->commit_frame_header;
     file->commit_frame_header = is_commit_frame_header(data, amount, offset);

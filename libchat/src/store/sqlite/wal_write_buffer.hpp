@@ -7,8 +7,8 @@
 // page), so a commit of 180 pages costs 360 system calls, each doing the
 // page cache's per-page work again for the page it straddles; on the send
 // path that was about 8% of the CPU (docs/benchmarks.md, session 9). This VFS
-// wraps the default one and, for WAL files only, gathers consecutive writes
-// in memory and writes them out:
+// wraps the default one and, for WAL files only, gathers the frames a write
+// transaction appends in memory and writes them out:
 //   - right after the page of a commit frame (a frame header whose "database
 //     size after commit" is not zero; the WAL file format), which SQLite
 //     writes before it publishes the commit in the shared wal-index, so no
@@ -16,10 +16,14 @@
 //     the kernel, and a commit is in the kernel before COMMIT returns: it
 //     survives a kill of the process exactly as without this VFS;
 //   - before any other operation on the file (read, sync, truncate, size,
-//     file control, close) and before a write that does not continue or
-//     overwrite what is gathered;
+//     file control, close) and before a write that does not continue what
+//     is gathered;
 //   - when more than kMaxGathered bytes are gathered (a transaction larger
 //     than the page cache spills frames before its commit).
+// A write before the end of what the transaction appended rewrites a frame
+// in place (a spilled page changed again, and at COMMIT the checksums from
+// it to the commit frame, which recovery after a kill trusts): it goes
+// straight to the file, after what is gathered.
 // What is still gathered when a connection releases the WAL write lock
 // belongs to no commit (a transaction that spilled, then rolled back or
 // failed) and is dropped before the lock is free: written later, it would

@@ -220,5 +220,39 @@ TEST_F(WalWriteBuffer, EveryAcknowledgedCommitSurvivesAKillOfTheProcess) {
     EXPECT_EQ(reopened.scalar("PRAGMA integrity_check"), "ok");
 }
 
+// A transaction larger than the page cache that changes pages it already
+// spilled makes SQLite rewrite those frames in place and, at COMMIT, the
+// checksums of every frame from the first rewritten one to the commit
+// frame. Recovery after a kill trusts those checksums, so all of that must
+// be in the file when COMMIT returns.
+TEST_F(WalWriteBuffer, ACommitThatRewroteItsSpilledFramesSurvivesAKill) {
+    int pipe_fds[2];
+    ASSERT_EQ(pipe(pipe_fds), 0);
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        close(pipe_fds[0]);
+        Db writer(path, buffered());
+        set_up(writer);
+        writer.exec("BEGIN IMMEDIATE");
+        insert_rows(writer, 2000, 500);
+        writer.exec("UPDATE t SET v = randomblob(500)");  // pages spilled before
+        writer.exec("COMMIT");
+        const int done = 1;
+        if (write(pipe_fds[1], &done, sizeof done) != sizeof done) _exit(1);
+        pause();  // killed here, with nothing closed
+        _exit(0);
+    }
+    close(pipe_fds[1]);
+    int done = 0;
+    ASSERT_EQ(read(pipe_fds[0], &done, sizeof done), static_cast<ssize_t>(sizeof done));
+    kill(child, SIGKILL);
+    int status = 0;
+    waitpid(child, &status, 0);
+    close(pipe_fds[0]);
+    ASSERT_TRUE(WIFSIGNALED(status));
+    expect_intact(path, 2000);
+}
+
 }  // namespace
 }  // namespace chat
