@@ -135,68 +135,59 @@ Result<void> sign_event(nlohmann::json& event, std::string_view server_name,
     if (!hash) return std::move(hash).error();
     auto hashes = hashes_with_sha256(event, json::base64_encode(*hash));
 
-    // The signed bytes written straight from the event (no redacted copy),
-    // when it has the `hashes` member they carry (an event we build does) and
-    // room for our signature; anything else takes the general way below.
-    const auto signatures = event.find("signatures");
+    // Room for our signature, as sign_json asks.
     const std::string entity(server_name);
-    const bool direct =
-        event.is_object() && event.contains("hashes") &&
-        (signatures == event.end() ||
-         (signatures->is_object() &&
-          (!signatures->contains(entity) || (*signatures)[entity].is_object())));
-    if (direct) {
-        const auto type = event.find("type");
-        std::optional<nlohmann::json> content;
-        if (auto c = event.find("content"); c != event.end())
-            content = redacted_content(*c, type == event.end() ? nullptr : &*type, version);
-        auto bytes = json::canonical_json_select(
-            event,
-            [&](std::string_view k, const nlohmann::json& value) -> const nlohmann::json* {
-                if (k == "signatures" || k == "unsigned") return nullptr;
-                if (k == "content") return &*content;
-                if (k == "hashes") return &hashes;
-                if (k == "event_id" && !version.event_id_in_pdu()) return nullptr;
-                return redaction_keeps(k, version) ? &value : nullptr;
-            },
-            !version.strict_canonical_json);
-        if (!bytes) return std::move(bytes).error();
-        if (event_id != nullptr) {
-            if (version.event_id_format == EventIdFormat::legacy) {
-                auto id = compute_event_id(event, version);  // the event's own field
-                if (!id) return std::move(id).error();
-                *event_id = std::move(*id);
-            } else {
-                *event_id = id_from_reference_hash(crypto::sha256(*bytes), version);
-            }
-        }
-        event["signatures"][entity][key.key_id()] = json::base64_encode(key.sign(*bytes));
-        event["hashes"] = std::move(hashes);
-        return ok();
+    if (auto sigs = event.find("signatures"); sigs != event.end()) {
+        if (!sigs->is_object())
+            return make_error(Errc::bad_json, "'signatures' must be an object.");
+        if (auto e = sigs->find(entity); e != sigs->end() && !e->is_object())
+            return make_error(Errc::bad_json, "'signatures' entries must be objects.");
     }
 
-    // Sign a redacted copy carrying the new hashes; commit to `event` only once that worked.
-    // The signed bytes (the copy without signatures and unsigned) are also what the
-    // reference hash is taken of: the id costs no second redaction and canonical form.
-    auto redacted = redacted_for_signing(event, version);
-    redacted["hashes"] = hashes;
-    std::string signed_bytes;
-    if (auto signed_ok = crypto::sign_json(redacted, server_name, key, canonical_numbers(version),
-                                           &signed_bytes);
-        !signed_ok)
-        return std::move(signed_ok).error();
-
+    // The signed bytes (§6.4: the redacted event with its new hashes, without
+    // signatures and unsigned) are written straight from the event, not from
+    // a redacted copy; they are also what the reference hash is taken of, so
+    // the id costs no second redaction and canonical form. The hashes go into
+    // the event first (the bytes carry them) and come out again on failure.
+    std::optional<nlohmann::json> old_hashes;
+    if (auto h = event.find("hashes"); h != event.end()) old_hashes = std::move(*h);
+    event["hashes"] = std::move(hashes);
+    const auto restore = [&] {
+        if (old_hashes)
+            event["hashes"] = std::move(*old_hashes);
+        else
+            event.erase("hashes");
+    };
+    const auto type = event.find("type");
+    std::optional<nlohmann::json> content;
+    if (auto c = event.find("content"); c != event.end())
+        content = redacted_content(*c, type == event.end() ? nullptr : &*type, version);
+    auto bytes = json::canonical_json_select(
+        event,
+        [&](std::string_view k, const nlohmann::json& value) -> const nlohmann::json* {
+            if (k == "signatures" || k == "unsigned") return nullptr;
+            if (k == "content") return &*content;
+            if (k == "event_id" && !version.event_id_in_pdu()) return nullptr;
+            return redaction_keeps(k, version) ? &value : nullptr;
+        },
+        !version.strict_canonical_json);
+    if (!bytes) {
+        restore();
+        return std::move(bytes).error();
+    }
     if (event_id != nullptr) {
         if (version.event_id_format == EventIdFormat::legacy) {
             auto id = compute_event_id(event, version);  // the event's own field
-            if (!id) return std::move(id).error();
+            if (!id) {
+                restore();
+                return std::move(id).error();
+            }
             *event_id = std::move(*id);
         } else {
-            *event_id = id_from_reference_hash(crypto::sha256(signed_bytes), version);
+            *event_id = id_from_reference_hash(crypto::sha256(*bytes), version);
         }
     }
-    event["hashes"] = std::move(hashes);
-    event["signatures"] = std::move(redacted["signatures"]);
+    event["signatures"][entity][key.key_id()] = json::base64_encode(key.sign(*bytes));
     return ok();
 }
 

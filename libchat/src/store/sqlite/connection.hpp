@@ -152,6 +152,9 @@ private:
 
     Connection(sqlite3* db, std::string path) noexcept : db_(db), path_(std::move(path)) {}
     Result<Query> prepare(std::string_view sql);
+    // prepare() and bind `args`; `borrow`: bind them without copies.
+    template <typename... Args>
+    Result<Query> bound(std::string_view sql, bool borrow, const Args&... args);
 
     sqlite3* db_;
     std::string path_;
@@ -201,23 +204,26 @@ Result<std::optional<Id>> Query::opt_id(int col) const {
 }
 
 template <typename... Args>
-Result<Query> Connection::query(std::string_view sql, const Args&... args) {
+Result<Query> Connection::bound(std::string_view sql, bool borrow, const Args&... args) {
     auto q = prepare(sql);
     if (!q) return q;
+    q->borrow_ = borrow;
     [[maybe_unused]] int index = 0;
     (q->bind(++index, args), ...);
     return q;
 }
 
 template <typename... Args>
+Result<Query> Connection::query(std::string_view sql, const Args&... args) {
+    return bound(sql, false, args...);
+}
+
+template <typename... Args>
 Result<std::int64_t> Connection::run(std::string_view sql, const Args&... args) {
-    auto q = prepare(sql);
-    if (!q) return q.error();
     // The query is reset and its bindings cleared before run() returns,
     // while the arguments (the caller's) still live: no copies.
-    q->borrow_ = true;
-    [[maybe_unused]] int index = 0;
-    (q->bind(++index, args), ...);
+    auto q = bound(sql, true, args...);
+    if (!q) return q.error();
     if (auto done = q->run(); !done) return done.error();
     return q->changes();
 }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <chat/crypto/json_signing.hpp>
 #include <chat/crypto/sha256.hpp>
 #include <chat/events/redaction.hpp>
 #include <chat/json/base64.hpp>
@@ -100,12 +101,12 @@ TEST(EventSigning, TheIdSignEventGivesIsTheComputedEventIdInEveryVersion) {
     }
 }
 
-// sign_event writes the signed bytes straight from an event that has a
-// `hashes` member (every event we build), and from a redacted copy
-// otherwise. Ed25519 is deterministic: both ways must give the very same
-// hashes, signatures and id, for every version and every kind of content the
-// redaction rules treat apart.
-TEST(EventSigning, TheDirectAndTheRedactedCopyWaysSignAlike) {
+// sign_event writes the signed bytes straight from the event, without the
+// redacted copy §6.4 describes. Ed25519 is deterministic, so its signature
+// must be the very one made over redact() of the event with its new hashes,
+// for every version and every kind of content the redaction rules treat
+// apart, whether the event came with a `hashes` member (as ours do) or not.
+TEST(EventSigning, SignEventSignsExactlyTheRedactedEventInEveryVersion) {
     const auto key = crypto::SigningKey::generate("1");
     const std::vector<json> events = {
         json::parse(R"({"type":"m.room.message","content":{"body":"hi","x":{"y":1}},
@@ -151,17 +152,24 @@ TEST(EventSigning, TheDirectAndTheRedactedCopyWaysSignAlike) {
             event["prev_events"] = json::array();
             event["auth_events"] = json::array();
             if (v.event_id_in_pdu()) event["event_id"] = "$legacy:domain";
-            json general = event;  // no `hashes`: the redacted copy way
-            json direct = event;
-            direct["hashes"] = json::object();
-            std::string general_id;
-            std::string direct_id;
-            ASSERT_TRUE(sign_event(general, "domain", key, v, &general_id));
-            ASSERT_TRUE(sign_event(direct, "domain", key, v, &direct_id));
-            EXPECT_EQ(direct, general);
-            EXPECT_EQ(direct_id, general_id);
-            EXPECT_EQ(direct_id, *compute_event_id(direct, v));
-            EXPECT_TRUE(verify_event_signature(direct, "domain", key.verify_key(), v));
+            // The reference: §6.4 step by step, on a redacted copy.
+            json expected = event;
+            expected["hashes"] = {{"sha256", b64(*content_hash(event, v))}};
+            json redacted = redact(expected, v);
+            if (!v.event_id_in_pdu()) redacted.erase("event_id");
+            ASSERT_TRUE(crypto::sign_json(redacted, "domain", key, canonical_numbers(v)));
+            expected["signatures"] = redacted["signatures"];
+
+            json without_hashes = event;
+            json with_hashes = event;
+            with_hashes["hashes"] = json::object();
+            for (json* signed_event : {&without_hashes, &with_hashes}) {
+                std::string id;
+                ASSERT_TRUE(sign_event(*signed_event, "domain", key, v, &id));
+                EXPECT_EQ(*signed_event, expected);
+                EXPECT_EQ(id, *compute_event_id(expected, v));
+                EXPECT_TRUE(verify_event_signature(*signed_event, "domain", key.verify_key(), v));
+            }
         }
     }
 }
