@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -181,38 +182,55 @@ TEST_F(WalWriteBuffer, CommitsAreNotPaddedToSectorsEvenWhenAskedTo) {
     EXPECT_EQ(reader.scalar("PRAGMA integrity_check"), "ok");
 }
 
+// Runs `work` in a child process, which reports numbers through `report`;
+// kills it with SIGKILL (nothing closed, nothing flushed by us) once it has
+// reported `until`, and returns the last number reported (-1: it failed).
+int kill_once_reported(const std::function<void(const std::function<void(int)>&)>& work,
+                       int until) {
+    int fds[2];
+    if (pipe(fds) != 0) return -1;
+    const pid_t child = fork();
+    if (child < 0) return -1;
+    if (child == 0) {
+        close(fds[0]);
+        work([&](int n) {
+            if (write(fds[1], &n, sizeof n) != sizeof n) _exit(1);
+        });
+        pause();  // done: wait for the kill
+        _exit(0);
+    }
+    close(fds[1]);
+    int last = -1;
+    for (int n = 0; last < until;) {
+        if (read(fds[0], &n, sizeof n) != static_cast<ssize_t>(sizeof n)) break;
+        last = n;
+    }
+    kill(child, SIGKILL);
+    int status = 0;
+    waitpid(child, &status, 0);
+    close(fds[0]);
+    return WIFSIGNALED(status) ? last : -1;
+}
+
 TEST_F(WalWriteBuffer, EveryAcknowledgedCommitSurvivesAKillOfTheProcess) {
     {
         Db setup(path, buffered());
         set_up(setup);
     }
-    int pipe_fds[2];
-    ASSERT_EQ(pipe(pipe_fds), 0);
-    const pid_t child = fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-        // Commits forever, reporting each one once COMMIT has returned.
-        close(pipe_fds[0]);
-        Db writer(path, buffered());
-        writer.exec("PRAGMA synchronous=NORMAL");
-        for (int i = 1;; ++i) {
-            writer.exec("BEGIN IMMEDIATE");
-            insert_rows(writer, 25, 500);
-            writer.exec("COMMIT");
-            if (write(pipe_fds[1], &i, sizeof i) != sizeof i) _exit(1);
-        }
-    }
-    close(pipe_fds[1]);
-    int acknowledged = 0;
-    for (int got = 0; acknowledged < 200;) {
-        got = static_cast<int>(read(pipe_fds[0], &acknowledged, sizeof acknowledged));
-        ASSERT_EQ(got, static_cast<int>(sizeof acknowledged));
-    }
-    kill(child, SIGKILL);
-    int status = 0;
-    waitpid(child, &status, 0);
-    close(pipe_fds[0]);
-    ASSERT_TRUE(WIFSIGNALED(status));
+    // Commits forever, reporting each one once COMMIT has returned.
+    const int acknowledged = kill_once_reported(
+        [&](const std::function<void(int)>& report) {
+            Db writer(path, buffered());
+            writer.exec("PRAGMA synchronous=NORMAL");
+            for (int i = 1;; ++i) {
+                writer.exec("BEGIN IMMEDIATE");
+                insert_rows(writer, 25, 500);
+                writer.exec("COMMIT");
+                report(i);
+            }
+        },
+        200);
+    ASSERT_GE(acknowledged, 200);
 
     Db reopened(path, nullptr);
     EXPECT_GE(std::stoi(reopened.scalar("SELECT count(*) FROM t")), acknowledged * 25);
@@ -226,31 +244,18 @@ TEST_F(WalWriteBuffer, EveryAcknowledgedCommitSurvivesAKillOfTheProcess) {
 // frame. Recovery after a kill trusts those checksums, so all of that must
 // be in the file when COMMIT returns.
 TEST_F(WalWriteBuffer, ACommitThatRewroteItsSpilledFramesSurvivesAKill) {
-    int pipe_fds[2];
-    ASSERT_EQ(pipe(pipe_fds), 0);
-    const pid_t child = fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-        close(pipe_fds[0]);
-        Db writer(path, buffered());
-        set_up(writer);
-        writer.exec("BEGIN IMMEDIATE");
-        insert_rows(writer, 2000, 500);
-        writer.exec("UPDATE t SET v = randomblob(500)");  // pages spilled before
-        writer.exec("COMMIT");
-        const int done = 1;
-        if (write(pipe_fds[1], &done, sizeof done) != sizeof done) _exit(1);
-        pause();  // killed here, with nothing closed
-        _exit(0);
-    }
-    close(pipe_fds[1]);
-    int done = 0;
-    ASSERT_EQ(read(pipe_fds[0], &done, sizeof done), static_cast<ssize_t>(sizeof done));
-    kill(child, SIGKILL);
-    int status = 0;
-    waitpid(child, &status, 0);
-    close(pipe_fds[0]);
-    ASSERT_TRUE(WIFSIGNALED(status));
+    const int done = kill_once_reported(
+        [&](const std::function<void(int)>& report) {
+            Db writer(path, buffered());
+            set_up(writer);
+            writer.exec("BEGIN IMMEDIATE");
+            insert_rows(writer, 2000, 500);
+            writer.exec("UPDATE t SET v = randomblob(500)");  // pages spilled before
+            writer.exec("COMMIT");
+            report(1);
+        },
+        1);
+    ASSERT_EQ(done, 1);
     expect_intact(path, 2000);
 }
 
