@@ -13,8 +13,11 @@
 //
 //   BM_CanonicalJson   nlohmann::json -> canonical JSON of a typical message
 //                      event (it is needed twice: content hash, signed bytes)
-//   BM_Sha256          libsodium SHA-256 of those bytes (twice: content hash,
-//                      reference hash = event id)
+//   BM_Sha256          chat::crypto::sha256 (OpenSSL's, with the CPU's SHA
+//                      extensions) of those bytes, once (it is needed twice:
+//                      content hash, reference hash = event id)
+//   BM_Sha256Sodium    libsodium's portable SHA-256 of the same bytes, which
+//                      crypto::sha256 used until session 10
 //   BM_Ed25519Sign     libsodium crypto_sign_detached of those bytes
 //   BM_SignEvent       ours: all of the above as RoomService pays it
 //   BM_SqliteAppend    raw sqlite3: one row per event into a table with the
@@ -38,6 +41,7 @@
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
 
+#include <chat/crypto/sha256.hpp>
 #include <chat/crypto/signing_key.hpp>
 #include <chat/events/event_hashes.hpp>
 #include <chat/events/room_version.hpp>
@@ -80,6 +84,15 @@ void BM_CanonicalJson(benchmark::State& state) {
 }
 
 void BM_Sha256(benchmark::State& state) {
+    const std::string bytes = chat::json::canonical_json(message_event()).value();
+    for (auto _ : state) {
+        std::string digest = chat::crypto::sha256(bytes);
+        benchmark::DoNotOptimize(digest);
+    }
+    state.counters["bytes"] = static_cast<double>(bytes.size());
+}
+
+void BM_Sha256Sodium(benchmark::State& state) {
     const std::string bytes = chat::json::canonical_json(message_event()).value();
     unsigned char digest[crypto_hash_sha256_BYTES];
     for (auto _ : state) {
@@ -184,6 +197,7 @@ void BM_SqliteAppend(benchmark::State& state) {
 
 BENCHMARK(BM_CanonicalJson);
 BENCHMARK(BM_Sha256);
+BENCHMARK(BM_Sha256Sodium);
 BENCHMARK(BM_Ed25519Sign);
 BENCHMARK(BM_SignEvent);
 // One run of 20,000 events each, as room_service_bench's 64-room row; the
