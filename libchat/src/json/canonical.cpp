@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -13,13 +14,41 @@ using nlohmann::json;
 
 enum class Mode { strict, lenient };
 
+// Whether any of the 8 bytes in `word` needs an escape: below 0x20, '"' or
+// '\\' (the exact "has a byte less than n / equal to c" tests of bit
+// twiddling; bytes from 0x80 up never match).
+constexpr bool any_needs_escape(std::uint64_t word) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+    const std::uint64_t quote = word ^ (kOnes * '"');
+    const std::uint64_t backslash = word ^ (kOnes * '\\');
+    return (((word - kOnes * 0x20) & ~word) | ((quote - kOnes) & ~quote) |
+            ((backslash - kOnes) & ~backslash)) &
+           kHigh;
+}
+
 void write_string(std::string& out, const std::string& s) {
     // Only these escapes exist in canonical JSON; every other code point,
-    // '/', U+007F and U+2028 included, is written as raw UTF-8.
+    // '/', U+007F and U+2028 included, is written as raw UTF-8. Runs of bytes
+    // that need no escape (nearly every string) are copied whole: a byte at a
+    // time, this was 5% of the send path's instructions (issue 3).
     static constexpr char kHex[] = "0123456789abcdef";
     out.push_back('"');
-    for (const char c : s) {
-        const auto byte = static_cast<unsigned char>(c);
+    const char* const data = s.data();
+    std::size_t run = 0;  // the start of the bytes not yet written
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        // Eight plain bytes at a time while there are eight.
+        while (i + 8 <= s.size()) {
+            std::uint64_t word;
+            std::memcpy(&word, data + i, 8);
+            if (any_needs_escape(word)) break;
+            i += 8;
+        }
+        if (i == s.size()) break;
+        const auto byte = static_cast<unsigned char>(data[i]);
+        if (byte >= 0x20 && byte != '"' && byte != '\\') continue;
+        out.append(data + run, i - run);
+        run = i + 1;
         switch (byte) {
         case '"': out += "\\\""; break;
         case '\\': out += "\\\\"; break;
@@ -29,15 +58,12 @@ void write_string(std::string& out, const std::string& s) {
         case 0x0C: out += "\\f"; break;
         case 0x0D: out += "\\r"; break;
         default:
-            if (byte < 0x20) {
-                out += "\\u00";
-                out.push_back(kHex[byte >> 4]);
-                out.push_back(kHex[byte & 0xF]);
-            } else {
-                out.push_back(c);
-            }
+            out += "\\u00";
+            out.push_back(kHex[byte >> 4]);
+            out.push_back(kHex[byte & 0xF]);
         }
     }
+    out.append(data + run, s.size() - run);
     out.push_back('"');
 }
 
