@@ -191,7 +191,7 @@ Result<std::int64_t> SqliteAdmin::purge_room(const RoomId& room_id) {
         });
     if (!indexed) return indexed.error();
     for (const auto& row : *indexed) {
-        if (auto removed = unindex_event_text(conn_, row.ordering, row.json); !removed)
+        if (auto removed = unindex_event_text(conn_, search_queue_, row.ordering, row.json); !removed)
             return removed.error();
     }
 

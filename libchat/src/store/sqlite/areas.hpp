@@ -8,14 +8,16 @@
 
 #include "store/parsed_event_cache.hpp"
 #include "store/sqlite/connection.hpp"
+#include "store/sqlite/search_queue.hpp"
 #include "store/sqlite/stream_counters.hpp"
 
 namespace chat::store::sqlite {
 
 class SqliteEvents final : public Events {
 public:
-    SqliteEvents(Connection& conn, ParsedEventCache& cache, StreamCounters* counters)
-        : conn_(conn), cache_(cache), counters_(counters) {}
+    SqliteEvents(Connection& conn, ParsedEventCache& cache, StreamCounters* counters,
+                 SearchQueue* search_queue)
+        : conn_(conn), cache_(cache), counters_(counters), search_queue_(search_queue) {}
 
     Result<std::optional<StoredEvent>> get(const EventId& event_id) override;
     Result<std::vector<StoredEvent>> get_many(std::span<const EventId> ids) override;
@@ -50,6 +52,7 @@ private:
     Connection& conn_;
     ParsedEventCache& cache_;
     StreamCounters* counters_;  // the writer's; null on a reader
+    SearchQueue* search_queue_;  // the writer's; null on a reader
 };
 
 class SqliteStateGroups final : public StateGroups {
@@ -493,13 +496,12 @@ private:
 // event's text is indexed under its stream ordering. `pdu_json` is the
 // event as stored (untrusted content). Removing needs the same JSON that was
 // indexed (the index is contentless: FTS5 forgets a row by its words).
-Result<void> index_event_text(Connection& conn, Position stream_ordering,
+// Indexing waits in the writer's `queue` until it commits (search_queue.hpp
+// says why); null on a reader, where both fail.
+Result<void> index_event_text(SearchQueue* queue, Position stream_ordering,
                               const nlohmann::json& pdu_json);
-Result<void> unindex_event_text(Connection& conn, Position stream_ordering,
+Result<void> unindex_event_text(Connection& conn, SearchQueue* queue, Position stream_ordering,
                                 const nlohmann::json& pdu_json);
-// Indexing waits in event_search_pending until the writer calls this, once
-// per transaction just before COMMIT (migration 0210 says why).
-Result<void> flush_event_search(Connection& conn);
 
 class SqliteUserDirectory final : public UserDirectoryReader {
 public:
@@ -522,7 +524,8 @@ Result<void> directory_set_from_join(Connection& conn, const UserId& user_id,
 // (registration_tokens.cpp).
 class SqliteAdmin final : public Admin {
 public:
-    explicit SqliteAdmin(Connection& conn) : conn_(conn) {}
+    SqliteAdmin(Connection& conn, SearchQueue* search_queue)
+        : conn_(conn), search_queue_(search_queue) {}
 
     Result<std::vector<UserRow>> list_users(const UserListQuery& query) override;
     Result<std::int64_t> count_users(const UserListQuery& query) override;
@@ -540,6 +543,7 @@ public:
 
 private:
     Connection& conn_;
+    SearchQueue* search_queue_;  // the writer's; null on a reader
 };
 
 // End-to-end encryption areas (e2ee_keys.cpp, to_device.cpp, key_backup.cpp).

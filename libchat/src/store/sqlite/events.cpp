@@ -340,7 +340,7 @@ Result<PersistedEvent> SqliteEvents::persist(const EventToPersist& event) {
         // Outliers are not searchable; once in the timeline it is, unless it
         // was redacted meanwhile (`pdu` would be the original text).
         if (!redacted) {
-            if (auto indexed = index_event_text(conn_, *position, pdu.json()); !indexed)
+            if (auto indexed = index_event_text(search_queue_, *position, pdu.json()); !indexed)
                 return indexed.error();
         }
         return PersistedEvent{*position, PersistOutcome::promoted};
@@ -371,7 +371,7 @@ Result<PersistedEvent> SqliteEvents::persist(const EventToPersist& event) {
     // and a promoted outlier keeps its relation.
     if (auto related = index_relation(conn_, pdu, *position); !related) return related.error();
     if (!event.outlier) {
-        if (auto indexed = index_event_text(conn_, *position, pdu.json()); !indexed)
+        if (auto indexed = index_event_text(search_queue_, *position, pdu.json()); !indexed)
             return indexed.error();
     }
     if (pdu.type() == "m.room.redaction") {
@@ -426,7 +426,7 @@ Result<bool> SqliteEvents::redact(const EventId& target, const nlohmann::json& r
             [](const Query& q) { return q.json(0); });
         if (!original) return original.error();
         if (*original) {
-            if (auto removed = unindex_event_text(conn_, (*state)->ordering, **original);
+            if (auto removed = unindex_event_text(conn_, search_queue_, (*state)->ordering, **original);
                 !removed)
                 return removed.error();
         }

@@ -144,28 +144,26 @@ Result<std::int64_t> SqliteSearch::count(const SearchQuery& query, std::int64_t 
     return n->value_or(0);
 }
 
-Result<void> index_event_text(Connection& conn, Position stream_ordering,
+Result<void> index_event_text(SearchQueue* queue, Position stream_ordering,
                               const nlohmann::json& pdu_json) {
+    if (queue == nullptr) return make_error(Errc::internal, "Internal server error.",
+                                            "search text indexed outside the writer");
     auto text = searchable_event_text(pdu_json);
     if (!text) return ok();
-    // Indexed when the transaction commits (flush_event_search).
-    auto added = conn.run(
-        "INSERT OR REPLACE INTO event_search_pending(stream_ordering, text) VALUES (?1, ?2)",
-        stream_ordering, *text);
-    if (!added) return added.error();
+    // Indexed when the transaction commits (SearchQueue::flush).
+    queue->add(stream_ordering, std::move(*text));
     return ok();
 }
 
-Result<void> unindex_event_text(Connection& conn, Position stream_ordering,
+Result<void> unindex_event_text(Connection& conn, SearchQueue* queue, Position stream_ordering,
                                 const nlohmann::json& pdu_json) {
+    if (queue == nullptr) return make_error(Errc::internal, "Internal server error.",
+                                            "search text removed outside the writer");
     auto text = searchable_event_text(pdu_json);
     if (!text) return ok();
     // Text of this transaction is not in the index yet: drop it from the
     // queue (a contentless index must never be told to delete what it lacks).
-    auto dequeued =
-        conn.run("DELETE FROM event_search_pending WHERE stream_ordering = ?1", stream_ordering);
-    if (!dequeued) return dequeued.error();
-    if (*dequeued > 0) return ok();
+    if (queue->remove(stream_ordering)) return ok();
     auto removed = conn.run(
         "INSERT INTO event_search(event_search, rowid, text) VALUES ('delete', ?1, ?2)",
         stream_ordering, *text);
@@ -173,15 +171,5 @@ Result<void> unindex_event_text(Connection& conn, Position stream_ordering,
     return ok();
 }
 
-Result<void> flush_event_search(Connection& conn) {
-    auto moved = conn.run(
-        "INSERT INTO event_search(rowid, text) SELECT stream_ordering, text"
-        " FROM event_search_pending ORDER BY stream_ordering");
-    if (!moved) return moved.error();
-    if (*moved == 0) return ok();
-    auto cleared = conn.run("DELETE FROM event_search_pending");
-    if (!cleared) return cleared.error();
-    return ok();
-}
 
 }  // namespace chat::store::sqlite

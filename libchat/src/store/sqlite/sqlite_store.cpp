@@ -81,7 +81,7 @@ SqliteStore::SqliteStore(std::string path, const SqliteOptions& options, bool in
       event_cache_(options.parsed_event_cache), writer_(std::move(writer)),
       writer_txn_(
           std::make_unique<SqliteTxn>(*writer_, options.state_max_delta_chain, event_cache_,
-                                      &stream_counters_)),
+                                      &stream_counters_, &search_queue_)),
       committer_(options.max_batch,
                  [this](std::span<PendingWrite* const> batch) { run_batch(batch); }) {}
 
@@ -138,6 +138,7 @@ void SqliteStore::run_batch(std::span<PendingWrite* const> batch) {
             if (!w->result || *w->result) w->result = in_txn(e, w->name);
         ++failed_commits_;
         stream_counters_.abandon();
+        search_queue_.clear();
     };
 
     // IMMEDIATE takes the write lock now: another process sharing the file
@@ -162,6 +163,7 @@ void SqliteStore::run_batch(std::span<PendingWrite* const> batch) {
             }
         }
         const StreamCounters::Mark positions = stream_counters_.mark();
+        const SearchQueue::Mark search_text = search_queue_.mark();
         Result<void> result = call<WriteTxn>(w->name, w->fn, *writer_txn_);
         if (sqlite3_get_autocommit(conn.handle()) != 0) {
             // SQLite rolled the whole transaction back (disk full, I/O error):
@@ -183,6 +185,7 @@ void SqliteStore::run_batch(std::span<PendingWrite* const> batch) {
         } else {
             ++rolled_back_;
             stream_counters_.restore(positions);
+            search_queue_.restore(search_text);
             if (savepoints) {
                 auto undone = conn.run("ROLLBACK TO write");
                 if (undone) undone = conn.run("RELEASE write");
@@ -200,11 +203,12 @@ void SqliteStore::run_batch(std::span<PendingWrite* const> batch) {
         // Nothing to keep: no commit, no fsync.
         (void)conn.run("ROLLBACK");
         stream_counters_.abandon();
+        search_queue_.clear();
         return;
     }
-    // What the writes queued for the search index goes in as one insert
-    // (areas.hpp, flush_event_search); its failure fails the batch.
-    if (auto flushed = flush_event_search(conn); !flushed) {
+    // What the writes queued for the search index goes in now
+    // (search_queue.hpp); its failure fails the batch.
+    if (auto flushed = search_queue_.flush(conn); !flushed) {
         fail_all(flushed.error());
         (void)conn.run("ROLLBACK");
         return;

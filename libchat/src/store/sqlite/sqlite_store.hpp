@@ -64,6 +64,7 @@ private:
     std::mutex writer_mutex_;  // held while the writer connection is in use
     std::unique_ptr<Connection> writer_;
     StreamCounters stream_counters_;  // the writer's, under writer_mutex_
+    SearchQueue search_queue_;        // the writer's, under writer_mutex_
     std::unique_ptr<SqliteTxn> writer_txn_;
     GroupCommitter committer_;
 

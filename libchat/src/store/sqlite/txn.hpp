@@ -11,9 +11,10 @@ namespace chat::store::sqlite {
 // it. On a reader connection it is handed out as a ReadTxn only.
 class SqliteTxn final : public WriteTxn {
 public:
-    // `counters`: the writer's stream positions (null for a reader).
+    // `counters`, `search_queue`: the writer's stream positions and search
+    // text waiting for COMMIT (both null for a reader).
     SqliteTxn(Connection& conn, int state_max_delta_chain, ParsedEventCache& event_cache,
-              StreamCounters* counters = nullptr);
+              StreamCounters* counters = nullptr, SearchQueue* search_queue = nullptr);
 
     Events& events() override { return events_; }
     StateGroups& state() override { return state_; }

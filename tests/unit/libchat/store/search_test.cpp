@@ -262,9 +262,9 @@ TEST_F(StoreSearch, RedactedEventsAreNoLongerFound) {
     raw.exec("INSERT INTO event_search(event_search) VALUES ('integrity-check')");
 }
 
-// Text waits in event_search_pending until its transaction commits
-// (migration 0210): a batch indexes what its successful writes persisted and
-// nothing of a write that failed, and the queue is empty after every commit.
+// Text waits in the writer's memory until its transaction commits
+// (store/sqlite/search_queue.hpp): a batch indexes what its successful writes
+// persisted and nothing of a write that failed.
 TEST_F(StoreSearch, AGroupCommitIndexesTheTextOfItsSucceededWritesOnly) {
     add(room_.create());
     const auto group = groups_[std::string(room_.room_id().str())];
@@ -296,10 +296,70 @@ TEST_F(StoreSearch, AGroupCommitIndexesTheTextOfItsSucceededWritesOnly) {
     EXPECT_TRUE(find("bananas").empty());
     EXPECT_EQ(find("cherries"), std::vector<EventId>{eid(also)});
     test::RawSqlite raw(db_path());
-    EXPECT_EQ(raw.scalar("SELECT count(*) FROM event_search_pending"), "0");
     EXPECT_EQ(raw.rows("SELECT rowid FROM event_search WHERE event_search MATCH 'bananas'").size(),
               0u);
     raw.exec("INSERT INTO event_search(event_search) VALUES ('integrity-check')");
+}
+
+// A write alone runs without a savepoint, so its failure rolls back the whole
+// transaction. Its text must go with it: the stream position it took is given
+// back, and the next event, persisted under that same position, must not be
+// found by the failed event's words.
+TEST_F(StoreSearch, AFailedWriteAloneLeavesNoTextForTheNextTransaction) {
+    add(room_.create());
+    const auto group = groups_[std::string(room_.room_id().str())];
+    auto lost = room_.message("bananas in the failing write");
+    auto failed = store_->write("fails", [&](WriteTxn& t) -> Result<bool> {
+        auto p = test::persist_timeline_event(t, lost, group);
+        if (!p) return p.error();
+        return make_error(Errc::forbidden, "refused after persisting");
+    });
+    EXPECT_FALSE(failed);
+    auto next = room_.message("cherries in the next write");
+    add(next);
+    EXPECT_TRUE(find("bananas").empty());
+    EXPECT_EQ(find("cherries"), std::vector<EventId>{eid(next)});
+    test::RawSqlite raw(db_path());
+    EXPECT_EQ(raw.rows("SELECT rowid FROM event_search WHERE event_search MATCH 'bananas'").size(),
+              0u);
+    raw.exec("INSERT INTO event_search(event_search) VALUES ('integrity-check')");
+}
+
+// A write that redacts an event persisted by an earlier write of the same
+// batch takes that event's text off the queue; when it then fails, its
+// savepoint is rolled back and the redaction with it, so the text comes back
+// and is indexed.
+TEST_F(StoreSearch, AFailedRedactionInABatchGivesBackTheTextItDequeued) {
+    add(room_.create());
+    const auto group = groups_[std::string(room_.room_id().str())];
+    auto message = room_.message("pineapples stay searchable");
+    std::vector<store::WriteJob> jobs;
+    jobs.push_back({"persist", [&](WriteTxn& t) -> Result<void> {
+                        auto p = test::persist_timeline_event(t, message, group);
+                        if (!p) return p.error();
+                        return ok();
+                    }});
+    jobs.push_back({"redact then fail", [&](WriteTxn& t) -> Result<void> {
+                        auto r = t.events().redact(eid(message),
+                                                   {{"type", "m.room.message"}, {"content", {}}},
+                                                   eid(room_.create()), 5);
+                        if (!r) return r.error();
+                        if (!*r) return make_error(Errc::internal, "nothing redacted");
+                        return make_error(Errc::forbidden, "refused after redacting");
+                    }});
+    auto results = store_->write_batch(jobs);
+    ASSERT_EQ(results.size(), 2u);
+    EXPECT_TRUE(results[0]);
+    EXPECT_FALSE(results[1]);
+    EXPECT_EQ(find("pineapples"), std::vector<EventId>{eid(message)});
+}
+
+// Migration 0240 dropped the table the text used to wait in.
+TEST_F(StoreSearch, TheOldQueueTableIsGone) {
+    add(room_.create());
+    test::RawSqlite raw(db_path());
+    EXPECT_EQ(raw.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'event_search_pending'"),
+              "0");
 }
 
 TEST_F(StoreSearch, TextRedactedInTheTransactionThatPersistedItIsNeverIndexed) {
@@ -316,7 +376,6 @@ TEST_F(StoreSearch, TextRedactedInTheTransactionThatPersistedItIsNeverIndexed) {
     test::RawSqlite raw(db_path());
     EXPECT_EQ(raw.rows("SELECT rowid FROM event_search WHERE event_search MATCH 'zebra'").size(),
               0u);
-    EXPECT_EQ(raw.scalar("SELECT count(*) FROM event_search_pending"), "0");
     raw.exec("INSERT INTO event_search(event_search) VALUES ('integrity-check')");
 }
 
