@@ -19,11 +19,16 @@
 // events/s (items_per_second) it reports events per commit and the CPU time
 // of all threads per event (cpu_us_per_event), which a busy machine inflates
 // less than wall time.
+//
+// BM_SendMessagesAsync sends the same messages through send_message_async on
+// one thread, `in_flight` of them on their way at a time (first argument),
+// with no thread blocked per message.
 
 #include <time.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -50,33 +55,65 @@ using bench::process_cpu_seconds;
 
 UserId sender(int t) { return UserId::parse("@sender" + std::to_string(t) + ":bench.test").value(); }
 
-void BM_SendMessages(benchmark::State& state) {
-    const int threads = static_cast<int>(state.range(0));
-    const int room_count = static_cast<int>(state.range(1));
-    const int events = static_cast<int>(state.range(2));
-    const auto synchronous =
-        state.range(3) == 1 ? store::Synchronous::normal : store::Synchronous::full;
-    BenchDir dir("chat-room-service-bench");
-    auto opened = store::open_sqlite(dir.file("bench.db"), {.synchronous = synchronous});
-    if (!opened) throw std::runtime_error(opened.error().message);
-    std::unique_ptr<store::Store> store = std::move(*opened);
+// A store with `room_count` public rooms and `senders` members, sender t in
+// room t % room_count.
+struct SendSetup {
+    SendSetup(int senders, int room_count, store::Synchronous synchronous)
+        : dir("chat-room-service-bench") {
+        auto opened = store::open_sqlite(dir.file("bench.db"), {.synchronous = synchronous});
+        if (!opened) throw std::runtime_error(opened.error().message);
+        store = std::move(*opened);
+        service = std::make_unique<rooms::RoomService>(
+            *store, ServerName::parse("bench.test").value(), crypto::SigningKey::generate("bench"),
+            notifier, clock);
+        const UserId creator = UserId::parse("@creator:bench.test").value();
+        for (int r = 0; r < room_count; ++r) {
+            auto room =
+                service->create_room({.creator = creator, .preset = rooms::Preset::public_chat});
+            if (!room) throw std::runtime_error(room.error().message);
+            rooms.push_back(room->room_id);
+        }
+        for (int t = 0; t < senders; ++t)
+            if (!service->join(sender(t), room_of(t))) throw std::runtime_error("join failed");
+    }
+    const RoomId& room_of(int t) const { return rooms[static_cast<std::size_t>(t) % rooms.size()]; }
+
+    BenchDir dir;
+    std::unique_ptr<store::Store> store;
     sync::InProcessNotifier notifier;
     SystemClock clock;
-    rooms::RoomService service(*store, ServerName::parse("bench.test").value(),
-                               crypto::SigningKey::generate("bench"), notifier, clock);
-
-    const UserId creator = UserId::parse("@creator:bench.test").value();
+    std::unique_ptr<rooms::RoomService> service;
     std::vector<RoomId> rooms;
-    for (int r = 0; r < room_count; ++r) {
-        auto room = service.create_room({.creator = creator, .preset = rooms::Preset::public_chat});
-        if (!room) throw std::runtime_error(room.error().message);
-        rooms.push_back(room->room_id);
-    }
-    for (int t = 0; t < threads; ++t)
-        if (!service.join(sender(t), rooms[static_cast<std::size_t>(t % room_count)]))
-            throw std::runtime_error("join failed");
+};
 
-    const auto before = store->stats();
+nlohmann::json message_content(int i) {
+    return {{"msgtype", "m.text"}, {"body", "message " + std::to_string(i)}};
+}
+
+store::Synchronous synchronous_arg(std::int64_t arg) {
+    return arg == 1 ? store::Synchronous::normal : store::Synchronous::full;
+}
+
+// Events/s, events per commit and CPU per event of a run that sent `sent`
+// events since `before` and `cpu_before`.
+void report(benchmark::State& state, const SendSetup& setup, const store::StoreStats& before,
+            double cpu_before, std::int64_t sent) {
+    const double cpu = process_cpu_seconds() - cpu_before;
+    const auto after = setup.store->stats();
+    const auto commits = after.commits - before.commits;
+    state.SetItemsProcessed(sent);
+    state.counters["events_per_commit"] =
+        commits == 0 ? 0.0 : static_cast<double>(sent) / static_cast<double>(commits);
+    state.counters["largest_batch"] = static_cast<double>(after.largest_batch);
+    state.counters["cpu_us_per_event"] = sent == 0 ? 0.0 : cpu * 1e6 / static_cast<double>(sent);
+}
+
+void BM_SendMessages(benchmark::State& state) {
+    const int threads = static_cast<int>(state.range(0));
+    const int events = static_cast<int>(state.range(2));
+    SendSetup setup(threads, static_cast<int>(state.range(1)), synchronous_arg(state.range(3)));
+
+    const auto before = setup.store->stats();
     const double cpu_before = process_cpu_seconds();
     std::int64_t sent = 0;
     for (auto _ : state) {
@@ -84,13 +121,12 @@ void BM_SendMessages(benchmark::State& state) {
         for (int t = 0; t < threads; ++t) {
             workers.emplace_back([&, t] {
                 const UserId me = sender(t);
-                const RoomId& room = rooms[static_cast<std::size_t>(t % room_count)];
+                const RoomId& room = setup.room_of(t);
                 // Thread t sends events/threads messages, the first few one more.
                 const int mine = events / threads + (t < events % threads ? 1 : 0);
                 for (int i = 0; i < mine; ++i) {
-                    auto r = service.send_message(
-                        me, room, "m.room.message",
-                        {{"msgtype", "m.text"}, {"body", "message " + std::to_string(i)}});
+                    auto r = setup.service->send_message(me, room, "m.room.message",
+                                                         message_content(i));
                     if (!r) std::abort();
                 }
             });
@@ -98,14 +134,46 @@ void BM_SendMessages(benchmark::State& state) {
         for (auto& w : workers) w.join();
         sent += events;
     }
-    const double cpu = process_cpu_seconds() - cpu_before;
-    const auto after = store->stats();
-    const auto commits = after.commits - before.commits;
-    state.SetItemsProcessed(sent);
-    state.counters["events_per_commit"] =
-        commits == 0 ? 0.0 : static_cast<double>(sent) / static_cast<double>(commits);
-    state.counters["largest_batch"] = static_cast<double>(after.largest_batch);
-    state.counters["cpu_us_per_event"] = sent == 0 ? 0.0 : cpu * 1e6 / static_cast<double>(sent);
+    report(state, setup, before, cpu_before, sent);
+}
+
+// The same sends through RoomService::send_message_async on this one thread:
+// `in_flight` senders each have one message on its way at a time, and each
+// completion sends that sender's next. No thread blocks, so nothing is handed
+// between threads (an embedder with an event loop, or chatd's DB pool).
+void BM_SendMessagesAsync(benchmark::State& state) {
+    const int in_flight = static_cast<int>(state.range(0));
+    const int events = static_cast<int>(state.range(2));
+    SendSetup setup(in_flight, static_cast<int>(state.range(1)), synchronous_arg(state.range(3)));
+
+    const auto before = setup.store->stats();
+    const double cpu_before = process_cpu_seconds();
+    std::int64_t sent = 0;
+    for (auto _ : state) {
+        int started = 0;
+        int finished = 0;
+        std::function<void(int, store::AsyncLead)> send_next = [&](int slot,
+                                                                   store::AsyncLead lead) {
+            if (started == events) return;
+            const int i = started++;
+            setup.service->send_message_async(
+                sender(slot), setup.room_of(slot), "m.room.message", message_content(i),
+                std::nullopt,
+                [&, slot](Result<rooms::SentEvent> r) {
+                    if (!r) std::abort();
+                    ++finished;
+                    send_next(slot, store::AsyncLead::now);
+                },
+                lead);
+        };
+        // The first messages of every sender queue up; the last one's call
+        // runs the batches, and returns once every message is sent.
+        for (int slot = 0; slot < in_flight; ++slot)
+            send_next(slot, slot + 1 < in_flight ? store::AsyncLead::later : store::AsyncLead::now);
+        if (finished != events) std::abort();
+        sent += events;
+    }
+    report(state, setup, before, cpu_before, sent);
 }
 
 // One iteration per run: the rooms grow with every event, so repeating
@@ -119,6 +187,14 @@ BENCHMARK(BM_SendMessages)
     ->Args({64, 64, 20000, 2})   // many rooms
     ->Args({256, 64, 40000, 2})
     ->Args({1, 1, 500, 1})       // durable against a process kill only
+    ->Args({64, 64, 20000, 1})
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+BENCHMARK(BM_SendMessagesAsync)
+    ->ArgNames({"in_flight", "rooms", "events", "synchronous"})
+    ->Args({64, 64, 20000, 2})
     ->Args({64, 64, 20000, 1})
     ->Iterations(1)
     ->UseRealTime()

@@ -596,37 +596,42 @@ Result<CreatedRoom> RoomService::create_room(const CreateRoomOptions& options) {
     return result;
 }
 
+Result<SentEvent> RoomService::write_event(store::WriteTxn& txn, const Draft& draft,
+                                           const std::optional<TxnKey>& txn_key, bool& fresh) {
+    fresh = true;
+    if (txn_key) {
+        auto seen = txn.txn_ids().get(draft.sender, txn_key->device_id, txn_key->txn_id);
+        if (!seen) return seen.error();
+        if (*seen) {
+            auto row = txn.events().get(**seen);
+            if (!row) return row.error();
+            if (*row) {
+                auto pdu = (*row)->to_pdu();
+                if (!pdu) return pdu.error();
+                fresh = false;
+                return SentEvent{*pdu, (*row)->stream_ordering};
+            }
+        }
+    }
+    auto appended = append(txn, draft);
+    if (!appended) return appended.error();
+    if (txn_key) {
+        auto put = txn.txn_ids().put(draft.sender, txn_key->device_id, txn_key->txn_id,
+                                     appended->event->event_id(), clock_.now_ms());
+        if (!put) return put.error();
+    }
+    if (auto redacted = appended->event->redacts()) {
+        if (auto applied = apply_redaction(txn, *appended->event); !applied)
+            return applied.error();
+    }
+    return appended;
+}
+
 Result<SentEvent> RoomService::write_one(std::string_view name, const Draft& draft,
                                          const std::optional<TxnKey>& txn_key) {
     bool fresh = true;
-    auto sent = store_.write(name, [&](store::WriteTxn& txn) -> Result<SentEvent> {
-        if (txn_key) {
-            auto seen = txn.txn_ids().get(draft.sender, txn_key->device_id, txn_key->txn_id);
-            if (!seen) return seen.error();
-            if (*seen) {
-                auto row = txn.events().get(**seen);
-                if (!row) return row.error();
-                if (*row) {
-                    auto pdu = (*row)->to_pdu();
-                    if (!pdu) return pdu.error();
-                    fresh = false;
-                    return SentEvent{*pdu, (*row)->stream_ordering};
-                }
-            }
-        }
-        auto appended = append(txn, draft);
-        if (!appended) return appended.error();
-        if (txn_key) {
-            auto put = txn.txn_ids().put(draft.sender, txn_key->device_id, txn_key->txn_id,
-                                         appended->event->event_id(), clock_.now_ms());
-            if (!put) return put.error();
-        }
-        if (auto redacted = appended->event->redacts()) {
-            if (auto applied = apply_redaction(txn, *appended->event); !applied)
-                return applied.error();
-        }
-        return appended;
-    });
+    auto sent = store_.write(
+        name, [&](store::WriteTxn& txn) { return write_event(txn, draft, txn_key, fresh); });
     if (sent && fresh) notifier_.advanced(store::Stream::events, sent->stream_position);
     return sent;
 }
@@ -639,6 +644,34 @@ Result<SentEvent> RoomService::send_message(const UserId& sender, const RoomId& 
                      Draft{.room_id = room_id, .sender = sender, .type = std::move(type),
                            .state_key = std::nullopt, .content = std::move(content)},
                      txn);
+}
+
+void RoomService::send_message_async(const UserId& sender, const RoomId& room_id,
+                                     std::string type, json content, std::optional<TxnKey> txn,
+                                     std::function<void(Result<SentEvent>)> done,
+                                     store::AsyncLead lead) {
+    if (!content.is_object()) {
+        done(make_error(Errc::bad_json, "Content must be an object."));
+        return;
+    }
+    // What the write and its completion share; the store keeps both alive.
+    struct Send {
+        Draft draft;
+        std::optional<TxnKey> txn;
+        bool fresh = true;
+    };
+    auto send = std::make_shared<Send>(Send{
+        .draft = Draft{.room_id = room_id, .sender = sender, .type = std::move(type),
+                       .state_key = std::nullopt, .content = std::move(content)},
+        .txn = std::move(txn)});
+    store_.write_async(
+        "send_message",
+        [this, send](store::WriteTxn& t) { return write_event(t, send->draft, send->txn, send->fresh); },
+        [this, send, done = std::move(done)](Result<SentEvent> sent) {
+            if (sent && send->fresh) notifier_.advanced(store::Stream::events, sent->stream_position);
+            done(std::move(sent));
+        },
+        lead);
 }
 
 Result<SentEvent> RoomService::send_state(const UserId& sender, const RoomId& room_id,

@@ -24,6 +24,10 @@ struct PendingWrite {
     std::optional<Result<void>> result;  // set by the batch runner
     bool done = false;                   // set under the committer's mutex
     std::size_t wake = 0;                // its caller's wake slot, set by submit()
+    // Set for a write given to submit_async(): called with the write (its
+    // result set) once its batch has committed, on the thread that ran the
+    // batch, without the committer's mutex. It may free the write.
+    std::function<void(PendingWrite&)> on_done;
 };
 
 // Leader/follower group commit for a library without threads of its own.
@@ -45,8 +49,17 @@ struct PendingWrite {
 // woken while the leader still held it (on one core, a woken thread often
 // preempts the waker) would at once block on the mutex again.
 //
+// submit_async() queues a write that nobody waits for: its on_done gets the
+// result. Waking a blocked caller and switching back to it costs about as
+// much CPU as a small write itself (issue 3's benchmark), and a caller with
+// an event loop need not block at all. A leader runs asynchronous writes
+// with the others, and does not stop leading while the oldest queued write is
+// an asynchronous one (nobody else would run it), so every write is run.
+//
 // Thread-safe. submit() blocks until the write is done; `run_batch` must set
-// every write's result and must not throw.
+// every write's result and must not throw; on_done must not throw, and must
+// not call submit() (a blocking write from the thread that is leading could
+// never run: submit() refuses it).
 class GroupCommitter {
 public:
     using RunBatch = std::function<void(std::span<PendingWrite* const> batch)>;
@@ -58,10 +71,23 @@ public:
 
     Result<void> submit(PendingWrite& write);
 
+    // Whether submit_async() may run batches on the calling thread.
+    using Lead = AsyncLead;
+    // Queues `write` (its on_done set; it must live until on_done is called)
+    // and returns. With Lead::now and no batch running, this thread leads
+    // first, until no asynchronous write is left at the head of the queue,
+    // including those that on_done calls queue meanwhile.
+    void submit_async(PendingWrite& write, Lead lead = Lead::now);
+
     // Writes waiting for a batch now (not those of the running batch).
     std::size_t queued() const noexcept { return queued_.load(std::memory_order_relaxed); }
 
 private:
+    // With `lock` held and no batch running: runs batches until `own` (when
+    // given) is done and the oldest queued write, if any, is a blocking
+    // caller's, who is then woken to lead.
+    void lead(std::unique_lock<std::mutex>& lock, PendingWrite* own);
+
     const std::size_t max_batch_;
     const RunBatch run_batch_;
     std::mutex mutex_;

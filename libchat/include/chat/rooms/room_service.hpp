@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -80,6 +81,15 @@ public:
     // A message-like (non-state) event.
     Result<SentEvent> send_message(const UserId& sender, const RoomId& room_id, std::string type,
                                    nlohmann::json content, const std::optional<TxnKey>& txn = {});
+    // send_message() without waiting for the store (Store::write_async):
+    // `done` gets what send_message() would have returned, once the event is
+    // durable, on the thread that ran its batch, which may be this one before
+    // this returns (with AsyncLead::now; `later` only queues it). `done` must
+    // not call the blocking methods of this class, but may send again.
+    void send_message_async(const UserId& sender, const RoomId& room_id, std::string type,
+                            nlohmann::json content, std::optional<TxnKey> txn,
+                            std::function<void(Result<SentEvent>)> done,
+                            store::AsyncLead lead = store::AsyncLead::now);
     Result<SentEvent> send_state(const UserId& sender, const RoomId& room_id, std::string type,
                                  std::string state_key, nlohmann::json content);
 
@@ -147,6 +157,10 @@ private:
     Result<Sealed> seal(nlohmann::json ev, const RoomVersion& version) const;
     Result<SentEvent> append_create(store::WriteTxn& txn, const CreateRoomOptions& options,
                                     const RoomVersion& version);
+    // One event's write: the txn id's first event if it has one (`fresh`
+    // false), else append() and what follows it (the txn id, a redaction).
+    Result<SentEvent> write_event(store::WriteTxn& txn, const Draft& draft,
+                                  const std::optional<TxnKey>& txn_key, bool& fresh);
     Result<SentEvent> write_one(std::string_view name, const Draft& draft,
                                 const std::optional<TxnKey>& txn_key = {});
     Result<SentEvent> membership(const UserId& sender, const RoomId& room_id,

@@ -44,6 +44,12 @@ private:
 
 }  // namespace detail
 
+// Whether Store::write_async() may run the group commit on the calling thread.
+enum class AsyncLead {
+    now,    // when no batch is running, this thread runs batches before returning
+    later,  // only queue: a later write(), or write_async() with `now`, runs it
+};
+
 // One function of an explicit batch (Store::write_batch).
 struct WriteJob {
     std::string name;  // for logs and metrics
@@ -71,7 +77,7 @@ struct StoreStats {
 //
 // Thread-safe: any number of threads may call read() and write() at once.
 // Every call blocks (disk I/O): coroutines reach it through a DB executor,
-// never from a network thread. There is one writer: concurrent write()
+// never from a network thread (write_async() may run batches too). There is one writer: concurrent write()
 // calls are group-committed, each function in its own savepoint of one
 // transaction, so one fsync covers many writes. Readers run on pooled
 // connections in snapshot transactions and never block the writer.
@@ -100,6 +106,41 @@ public:
         });
     }
 
+    // Like write(), without waiting: queues `fn` for the next group commit
+    // and returns. `done` (`void(Result<T>)`) is called with what write()
+    // would have returned, once the transaction is durable (or has failed),
+    // on the thread that ran the batch.
+    //
+    // No thread of the store's own runs batches. With AsyncLead::now and no
+    // batch running, this thread runs them before returning, until no
+    // asynchronous write is left queued first, including those that `done`
+    // calls queue meanwhile; so the first of a burst of calls may return only
+    // after many batches. With AsyncLead::later the write only waits in the
+    // queue: queue a burst with `later` and its last one with `now`, so that
+    // the burst shares commits. `fn` and `done` must be copyable; `done` must
+    // not throw and must not call write() (which then fails: the thread is
+    // busy leading), but may call write_async().
+    template <typename F, typename Done>
+    void write_async(std::string_view name, F fn, Done done, AsyncLead lead = AsyncLead::now) {
+        using R = std::invoke_result_t<F&, WriteTxn&>;
+        static_assert(detail::IsResult<R>::value, "a store function returns chat::Result<T>");
+        auto out = std::make_shared<std::optional<R>>();
+        write_async_erased(
+            name,
+            [fn = std::move(fn), out](WriteTxn& txn) mutable -> Result<void> {
+                out->emplace(fn(txn));
+                if (!**out) return (*out)->error();
+                return ok();
+            },
+            [out, done = std::move(done)](Result<void> status) mutable {
+                if (!status)
+                    done(R(std::move(status).error()));
+                else
+                    done(std::move(**out));
+            },
+            lead);
+    }
+
     // Runs `fn` (`Result<T>(ReadTxn&)`) on a consistent snapshot and returns
     // its result. Waits only for a free reader connection.
     template <typename F>
@@ -121,6 +162,9 @@ public:
 
 protected:
     virtual Result<void> write_erased(std::string_view name, detail::TxnFn<WriteTxn> fn) = 0;
+    virtual void write_async_erased(std::string_view name,
+                                    std::function<Result<void>(WriteTxn&)> fn,
+                                    std::function<void(Result<void>)> done, AsyncLead lead) = 0;
     virtual Result<void> read_erased(std::string_view name, detail::TxnFn<ReadTxn> fn) = 0;
 
 private:

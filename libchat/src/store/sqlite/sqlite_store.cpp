@@ -108,6 +108,29 @@ Result<void> SqliteStore::write_erased(std::string_view name, detail::TxnFn<Writ
     return committer_.submit(write);
 }
 
+void SqliteStore::write_async_erased(std::string_view name,
+                                     std::function<Result<void>(WriteTxn&)> fn,
+                                     std::function<void(Result<void>)> done, AsyncLead lead) {
+    // Lives until its completion runs, which frees it.
+    struct Async {
+        Async(std::string_view n, std::function<Result<void>(WriteTxn&)> f,
+              std::function<void(Result<void>)> d)
+            : name(n), fn(std::move(f)), done(std::move(d)),
+              pending{.name = name, .fn = detail::TxnFn<WriteTxn>(fn), .result = std::nullopt,
+                      .done = false, .wake = 0, .on_done = {}} {}
+        std::string name;
+        std::function<Result<void>(WriteTxn&)> fn;
+        std::function<void(Result<void>)> done;
+        PendingWrite pending;
+    };
+    auto* async = new Async(name, std::move(fn), std::move(done));
+    async->pending.on_done = [async](PendingWrite& write) {
+        std::unique_ptr<Async> owned(async);
+        owned->done(std::move(*write.result));
+    };
+    committer_.submit_async(async->pending, lead);
+}
+
 std::vector<Result<void>> SqliteStore::write_batch(std::span<WriteJob> jobs) {
     std::vector<PendingWrite> pending;
     pending.reserve(jobs.size());

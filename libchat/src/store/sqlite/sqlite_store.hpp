@@ -36,6 +36,8 @@ public:
 
 protected:
     Result<void> write_erased(std::string_view name, detail::TxnFn<WriteTxn> fn) override;
+    void write_async_erased(std::string_view name, std::function<Result<void>(WriteTxn&)> fn,
+                            std::function<void(Result<void>)> done, AsyncLead lead) override;
     Result<void> read_erased(std::string_view name, detail::TxnFn<ReadTxn> fn) override;
 
 private:

@@ -1,8 +1,11 @@
 #include <chat/rooms/room_service.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <set>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -239,6 +242,86 @@ TEST_F(RoomServiceTest, TransactionIdMakesSendsIdempotent) {
                                       TxnKey{.device_id = "DEV2", .txn_id = "t1"});
     ASSERT_TRUE(other);
     EXPECT_NE(other->event->event_id(), a->event->event_id());
+}
+
+// send_message_async: a burst queued with `later` and run by its last send
+// shares one commit; each completion gets its own event, chained on the one
+// before in its room, and the notifier has moved past it.
+TEST_F(RoomServiceTest, AsyncSendsOfABurstShareACommitAndChain) {
+    auto room = rooms_->create_room({.creator = alice_});
+    ASSERT_TRUE(room);
+    const auto commits_before = store_->stats().commits;
+    std::vector<Result<SentEvent>> sent;
+    constexpr int kBurst = 5;
+    for (int i = 0; i < kBurst; ++i)
+        rooms_->send_message_async(
+            alice_, room->room_id, "m.room.message", {{"body", std::to_string(i)}}, std::nullopt,
+            [&](Result<SentEvent> r) { sent.push_back(std::move(r)); },
+            i + 1 < kBurst ? store::AsyncLead::later : store::AsyncLead::now);
+    // The last call ran the batch before returning.
+    ASSERT_EQ(sent.size(), static_cast<std::size_t>(kBurst));
+    EXPECT_EQ(store_->stats().commits, commits_before + 1);
+    for (int i = 0; i < kBurst; ++i) {
+        ASSERT_TRUE(sent[static_cast<std::size_t>(i)]) << i;
+        const auto& event = *sent[static_cast<std::size_t>(i)]->event;
+        EXPECT_EQ(event.content()["body"], std::to_string(i));
+        if (i > 0) {
+            const auto& before = *sent[static_cast<std::size_t>(i) - 1];
+            EXPECT_EQ(event.prev_events(), std::vector<EventId>{before.event->event_id()});
+            EXPECT_GT(sent[static_cast<std::size_t>(i)]->stream_position, before.stream_position);
+        }
+    }
+    EXPECT_GE(notifier_.positions()[store::Stream::events], sent.back()->stream_position);
+    auto latest = store_->read("x", [&](store::ReadTxn& t) { return t.extremities().get(room->room_id); });
+    ASSERT_TRUE(latest);
+    EXPECT_EQ(*latest, std::vector<EventId>{sent.back()->event->event_id()});
+}
+
+// A completion may send again (on the thread running the batches), and the
+// call that led returns only once that chain is done; a refused send gets its
+// error without costing the others theirs; a transaction id still returns the
+// first event.
+TEST_F(RoomServiceTest, AsyncCompletionsSendAgainAndErrorsStayTheirOwn) {
+    auto room = rooms_->create_room({.creator = alice_});
+    ASSERT_TRUE(room);
+    std::vector<std::string> bodies;
+    std::function<void(int)> send = [&](int i) {
+        rooms_->send_message_async(alice_, room->room_id, "m.room.message",
+                                   {{"body", std::to_string(i)}}, std::nullopt,
+                                   [&, i](Result<SentEvent> r) {
+                                       ASSERT_TRUE(r);
+                                       bodies.push_back(r->event->content()["body"]);
+                                       if (i < 9) send(i + 1);
+                                   });
+    };
+    send(0);
+    EXPECT_EQ(bodies.size(), 10u);
+
+    std::optional<Result<SentEvent>> refused, allowed, first, again;
+    // Bob is not in the room: refused, in the same batch as Alice's.
+    rooms_->send_message_async(bob_, room->room_id, "m.room.message", {{"body", "no"}},
+                               std::nullopt, [&](Result<SentEvent> r) { refused = std::move(r); },
+                               store::AsyncLead::later);
+    rooms_->send_message_async(alice_, room->room_id, "m.room.message", {{"body", "yes"}},
+                               std::nullopt, [&](Result<SentEvent> r) { allowed = std::move(r); });
+    ASSERT_TRUE(refused && allowed);
+    ASSERT_FALSE(*refused);
+    EXPECT_EQ(refused->error().code, Errc::forbidden);
+    EXPECT_TRUE(*allowed);
+
+    const TxnKey key{.device_id = "DEV", .txn_id = "t1"};
+    rooms_->send_message_async(alice_, room->room_id, "m.room.message", {{"body", "x"}}, key,
+                               [&](Result<SentEvent> r) { first = std::move(r); });
+    rooms_->send_message_async(alice_, room->room_id, "m.room.message", {{"body", "x"}}, key,
+                               [&](Result<SentEvent> r) { again = std::move(r); });
+    ASSERT_TRUE(first && again && *first && *again);
+    EXPECT_EQ((*first)->event->event_id(), (*again)->event->event_id());
+
+    std::optional<Result<SentEvent>> not_object;
+    rooms_->send_message_async(alice_, room->room_id, "m.room.message", nlohmann::json::array(),
+                               std::nullopt, [&](Result<SentEvent> r) { not_object = std::move(r); });
+    ASSERT_TRUE(not_object && !*not_object);
+    EXPECT_EQ(not_object->error().code, Errc::bad_json);
 }
 
 TEST_F(RoomServiceTest, RedactionPrunesTheTarget) {

@@ -200,6 +200,141 @@ TEST_F(StoreGroupCommit, AFailingWriteInABatchRollsBackOnlyItsOwnChanges) {
     EXPECT_EQ(stats.largest_batch, 3u);
 }
 
+// write_async with AsyncLead::later only queues; the next blocking write()
+// leads, and its one commit carries the queued writes too, whose completions
+// then get their own results.
+TEST_F(StoreGroupCommit, AsyncWritesQueuedLaterJoinTheNextBatch) {
+    std::vector<std::string> done;
+    std::optional<Result<void>> refused;
+    for (const char* name : {"q1", "q2"})
+        store_->write_async(
+            "queued", [name](WriteTxn& t) { return add_user(t, name); },
+            [&, name](Result<void> r) {
+                EXPECT_TRUE(r);
+                done.push_back(name);
+            },
+            store::AsyncLead::later);
+    store_->write_async(
+        "refused",
+        [](WriteTxn& t) -> Result<void> {
+            if (auto r = add_user(t, "q3"); !r) return r;
+            return make_error(Errc::forbidden, "q3 changed its mind");
+        },
+        [&](Result<void> r) { refused = std::move(r); }, store::AsyncLead::later);
+    EXPECT_TRUE(done.empty());
+    EXPECT_EQ(store_->stats().writes, 0u);
+    EXPECT_EQ(store_->stats().queued_writes, 3u);
+
+    write([](WriteTxn& t) { return add_user(t, "blocking"); });
+    EXPECT_EQ(done, (std::vector<std::string>{"q1", "q2"}));
+    ASSERT_TRUE(refused);
+    ASSERT_FALSE(*refused);
+    EXPECT_EQ(refused->error().message, "q3 changed its mind");
+    EXPECT_TRUE(user_exists("q1"));
+    EXPECT_TRUE(user_exists("q2"));
+    EXPECT_FALSE(user_exists("q3"));
+    EXPECT_TRUE(user_exists("blocking"));
+    const auto stats = store_->stats();
+    EXPECT_EQ(stats.commits, 1u);
+    EXPECT_EQ(stats.writes, 4u);
+    EXPECT_EQ(stats.largest_batch, 4u);
+}
+
+// A completion runs on the thread leading: a write_async from it runs before
+// that thread's call returns, a typed result comes through, and a blocking
+// write() from it fails at once instead of waiting for itself forever.
+TEST_F(StoreGroupCommit, CompletionsMayQueueWritesButNotBlockOnThem) {
+    std::optional<Result<void>> blocking;
+    std::optional<Result<Position>> chained;
+    store_->write_async(
+        "first", [](WriteTxn& t) { return add_user(t, "first"); },
+        [&](Result<void> r) {
+            ASSERT_TRUE(r);
+            blocking = store_->write("blocked", [](WriteTxn& t) { return add_user(t, "never"); });
+            store_->write_async(
+                "chained",
+                [](WriteTxn& t) -> Result<Position> {
+                    if (auto u = add_user(t, "chained"); !u) return u.error();
+                    return t.next_position(Stream::account_data);
+                },
+                [&](Result<Position> p) { chained = std::move(p); });
+        });
+    ASSERT_TRUE(blocking);
+    ASSERT_FALSE(*blocking);
+    EXPECT_EQ(blocking->error().code, Errc::internal);
+    ASSERT_TRUE(chained);
+    ASSERT_TRUE(*chained);
+    EXPECT_EQ(**chained, 1);
+    EXPECT_TRUE(user_exists("first"));
+    EXPECT_TRUE(user_exists("chained"));
+    EXPECT_FALSE(user_exists("never"));
+}
+
+// An asynchronous write queued while a blocking caller's batch runs returns
+// at once, and that caller, its own write done, leads on to run it: nobody
+// else would.
+TEST_F(StoreGroupCommit, ABlockingLeaderRunsTheAsyncWritesQueuedBehindIt) {
+    std::atomic<bool> running{false};
+    std::atomic<bool> completed{false};
+    auto leader = hold_writer(1, running, [](WriteTxn& t) { return add_user(t, "leader"); });
+    ASSERT_TRUE(wait_until([&] { return running.load(); }));
+    store_->write_async(
+        "behind", [](WriteTxn& t) { return add_user(t, "behind"); },
+        [&](Result<void> r) {
+            EXPECT_TRUE(r);
+            completed = true;
+        });
+    // Queued, not run: the leader's batch is still running.
+    EXPECT_FALSE(completed.load());
+    leader.join();
+    EXPECT_TRUE(completed.load());
+    EXPECT_TRUE(user_exists("behind"));
+    EXPECT_EQ(store_->stats().commits, 2u);
+}
+
+// Blocking and asynchronous writers on many threads at once: every write runs
+// and every completion is called, with no call after the others to push the
+// last ones through, and batches form.
+TEST_F(StoreGroupCommit, AsyncAndBlockingWritersOnManyThreadsAllFinish) {
+    constexpr int kAsyncThreads = 4;
+    constexpr int kBlockingThreads = 2;
+    constexpr int kWritesEach = 50;
+    std::atomic<int> completed{0};
+    std::atomic<int> failed{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kAsyncThreads; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kWritesEach; ++i) {
+                const std::string name = "a" + std::to_string(t) + "_" + std::to_string(i);
+                store_->write_async(
+                    "async", [name](WriteTxn& w) { return add_user(w, name); },
+                    [&](Result<void> r) {
+                        if (!r) ++failed;
+                        ++completed;
+                    });
+            }
+        });
+    for (int t = 0; t < kBlockingThreads; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kWritesEach; ++i) {
+                const std::string name = "b" + std::to_string(t) + "_" + std::to_string(i);
+                if (!store_->write("blocking", [&](WriteTxn& w) { return add_user(w, name); }))
+                    ++failed;
+            }
+        });
+    for (auto& thread : threads) thread.join();
+    // Every write_async call has returned; nothing else will lead.
+    EXPECT_TRUE(wait_until([&] { return completed.load() == kAsyncThreads * kWritesEach; }, 5s))
+        << completed.load() << " completions";
+    EXPECT_EQ(failed.load(), 0);
+    for (int t = 0; t < kAsyncThreads; ++t)
+        for (int i = 0; i < kWritesEach; ++i)
+            EXPECT_TRUE(user_exists("a" + std::to_string(t) + "_" + std::to_string(i)));
+    const auto stats = store_->stats();
+    EXPECT_EQ(stats.writes, static_cast<std::uint64_t>((kAsyncThreads + kBlockingThreads) * kWritesEach));
+    EXPECT_EQ(stats.queued_writes, 0u);
+}
+
 TEST_F(StoreGroupCommit, WriteBatchRunsEachJobInItsOwnSavepointAndCommitsOnce) {
     std::vector<WriteJob> jobs;
     jobs.push_back({"x", [](WriteTxn& t) { return add_user(t, "x"); }});
