@@ -86,6 +86,59 @@ Result<Pdu> Pdu::from_signed(nlohmann::json event, const RoomVersion& version,
     return parse(std::move(event), version, PduLimits{}, &signed_id, true, canonical);
 }
 
+Result<Pdu> Pdu::from_built(nlohmann::json event, const RoomVersion& version,
+                            const EventId& signed_id, Parts parts, std::string* canonical) {
+    if (!event.is_object()) return make_error(Errc::bad_json, "An event must be a JSON object.");
+    if (event.contains("unsigned"))
+        return make_error(Errc::internal, "Internal server error.", "a built event has `unsigned`");
+    std::string text;
+    if (version.strict_canonical_json) {
+        auto strict = json::canonical_json(event);
+        if (!strict) return std::move(strict).error();
+        text = std::move(*strict);
+    } else {
+        text = json::canonical_json_lenient(event);
+    }
+    if (text.size() > kMaxPduBytes)
+        return make_error(Errc::too_large, "Event is larger than 65536 bytes.");
+    if (parts.type.size() > kMaxEventTypeBytes) return bad("type", "is too long");
+    if (parts.state_key && parts.state_key->size() > kMaxStateKeyBytes)
+        return bad("state_key", "is too long");
+    if (const auto* content = find(event, "content"); !content || !content->is_object())
+        return bad("content", "must be an object");
+    if (parts.depth < 0 || parts.depth > version.max_depth) return bad("depth", "is out of range");
+    if (parts.prev_events.size() > kMaxPrevEvents) return bad("prev_events", "has too many entries");
+    if (parts.auth_events.size() > kMaxAuthEvents) return bad("auth_events", "has too many entries");
+    if (!signed_id.fits(event_id_format_of(version)))
+        return bad("event_id", "has the wrong form for this room version");
+    if (version.room_id_is_create_event_hash && !parts.room_id.is_hash_form())
+        return bad("room_id", "must be a create event hash in this room version");
+#ifndef NDEBUG
+    // The JSON must say what the parts say: parsed as any event would be.
+    {
+        auto parsed = parse(event, version, PduLimits{}, &signed_id, false);
+        if (!parsed || parsed->room_id_ != parts.room_id || parsed->sender_ != parts.sender ||
+            parsed->type_ != parts.type || parsed->state_key_ != parts.state_key ||
+            parsed->depth_ != parts.depth ||
+            parsed->origin_server_ts_ != parts.origin_server_ts ||
+            parsed->prev_events_ != parts.prev_events ||
+            parsed->auth_events_ != parts.auth_events)
+            return make_error(Errc::internal, "Internal server error.",
+                              "a built event's JSON differs from its parts");
+    }
+#endif
+    Pdu pdu(version, std::move(event), signed_id, std::move(parts.room_id),
+            std::move(parts.sender));
+    pdu.type_ = std::move(parts.type);
+    pdu.state_key_ = std::move(parts.state_key);
+    pdu.depth_ = parts.depth;
+    pdu.origin_server_ts_ = parts.origin_server_ts;
+    pdu.prev_events_ = std::move(parts.prev_events);
+    pdu.auth_events_ = std::move(parts.auth_events);
+    if (canonical != nullptr) *canonical = std::move(text);
+    return pdu;
+}
+
 Result<Pdu> Pdu::parse(nlohmann::json event, const RoomVersion& version, const PduLimits& limits,
                        const EventId* known_id, bool measure, std::string* canonical_out) {
     if (!event.is_object()) return make_error(Errc::bad_json, "An event must be a JSON object.");

@@ -92,6 +92,7 @@ struct RoomContext {
     const RoomVersion* version = nullptr;
     std::optional<EventId> last;  // set when the event follows one event only
     json prev_refs = json::array();  // the prev_events entries
+    std::vector<EventId> prev_ids;   // their ids
     std::int64_t prev_depth = 0;     // the greatest depth among them
     store::StateGroupId state_group = 0;  // the state before the next event
     // The entries of that state read so far: key -> event, null for a key
@@ -130,6 +131,7 @@ Result<RoomContext> load_context(store::WriteTxn& txn, const RoomId& room_id,
         if (!p.state_group_after) return internal("extremity without state group");
         context.prev_depth = std::max(context.prev_depth, p.depth);
         context.prev_refs.push_back(event_ref(*version, p.event_id, p.json));
+        context.prev_ids.push_back(p.event_id);
     }
     // The state before the event: after its only parent, or the resolution
     // of the states after each parent.
@@ -242,10 +244,13 @@ struct RoomService::Sealed {
 };
 
 // Finishes an event we built: a v1/v2 event id of our own, hashes, our
-// signature; then parses it, taking the id from the signature's own canonical
-// bytes (one canonical form and hash fewer than from_json), and keeps the
-// canonical form its size was measured on for the row (no second one).
-Result<RoomService::Sealed> RoomService::seal(json ev, const RoomVersion& version) const {
+// signature; then makes its Pdu, taking the id from the signature's own
+// canonical bytes (one canonical form and hash fewer than from_json) and,
+// given `parts`, the fields from them (from_built: nothing parsed again), and
+// keeps the canonical form its size was measured on for the row (no second
+// one).
+Result<RoomService::Sealed> RoomService::seal(json ev, const RoomVersion& version,
+                                              std::optional<Pdu::Parts> parts) const {
     if (version.event_id_in_pdu())
         ev["event_id"] = "$" + crypto::random_alphanumeric(kRoomIdRandomChars) + ":" +
                          std::string(server_name_.str());
@@ -257,7 +262,10 @@ Result<RoomService::Sealed> RoomService::seal(json ev, const RoomVersion& versio
     auto id = EventId::parse(id_text);
     if (!id) return make_error(Errc::internal, "Internal server error.", "signed event id");
     Sealed sealed;
-    auto parsed = Pdu::from_signed(std::move(ev), version, *id, &sealed.text);
+    // Built from typed parts (append()): they need no parsing out of the JSON.
+    auto parsed = parts ? Pdu::from_built(std::move(ev), version, *id, std::move(*parts),
+                                          &sealed.text)
+                        : Pdu::from_signed(std::move(ev), version, *id, &sealed.text);
     if (!parsed) return parsed.error();
     sealed.pdu = std::make_shared<const Pdu>(std::move(*parsed));
     return sealed;
@@ -327,12 +335,15 @@ Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) 
     }
     auth::AuthState auth_state;
     json auth_refs = json::array();
+    std::vector<EventId> auth_ids;
     for (const auto& key : wanted) {
         const PduPtr& event = context->state.at(key);
         if (!event) continue;
         auth_state.put(event);
-        if (std::find(keys.begin(), keys.end(), key) != keys.end())
+        if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
             auth_refs.push_back(event_ref(version, event->event_id(), event->json()));
+            auth_ids.push_back(event->event_id());
+        }
     }
 
     json ev = json::object();
@@ -343,12 +354,21 @@ Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) 
     ev["content"] = draft.content;
     if (auto profile = add_member_profile(txn, draft.type, draft.state_key, ev["content"]); !profile)
         return profile.error();
-    ev["origin_server_ts"] = clock_.now_ms();
+    const std::int64_t origin_server_ts = clock_.now_ms();
+    ev["origin_server_ts"] = origin_server_ts;
     ev["depth"] = depth;
     ev["prev_events"] = context->prev_refs;
     ev["auth_events"] = std::move(auth_refs);
     for (auto it = draft.extra.begin(); it != draft.extra.end(); ++it) ev[it.key()] = it.value();
-    auto sealed = seal(std::move(ev), version);
+    auto sealed = seal(std::move(ev), version,
+                       Pdu::Parts{.room_id = draft.room_id,
+                                  .sender = draft.sender,
+                                  .type = draft.type,
+                                  .state_key = draft.state_key,
+                                  .depth = depth,
+                                  .origin_server_ts = origin_server_ts,
+                                  .prev_events = context->prev_ids,
+                                  .auth_events = std::move(auth_ids)});
     if (!sealed) return sealed.error();
     PduPtr pdu = std::move(sealed->pdu);
 
@@ -454,6 +474,7 @@ Result<SentEvent> RoomService::append(store::WriteTxn& txn, const Draft& draft) 
     if (consumes_all) {
         context->last = pdu->event_id();
         context->prev_refs = json::array({event_ref(version, pdu->event_id(), pdu->json())});
+        context->prev_ids = {pdu->event_id()};
         context->prev_depth = pdu->depth();
         context->state_group = after;
         if (pdu->is_state()) context->state.insert_or_assign(delta.front().key, pdu);

@@ -154,7 +154,8 @@ private:
     class ContextCache;
     Result<SentEvent> append(store::WriteTxn& txn, const Draft& draft);
     struct Sealed;
-    Result<Sealed> seal(nlohmann::json ev, const RoomVersion& version) const;
+    Result<Sealed> seal(nlohmann::json ev, const RoomVersion& version,
+                        std::optional<Pdu::Parts> parts = std::nullopt) const;
     Result<SentEvent> append_create(store::WriteTxn& txn, const CreateRoomOptions& options,
                                     const RoomVersion& version);
     // One event's write: the txn id's first event if it has one (`fresh`

@@ -78,6 +78,93 @@ TEST(Pdu, FromSignedGivesTheCanonicalFormItMeasured) {
     EXPECT_TRUE(refused.empty());
 }
 
+// The parts of an event as the event says them.
+Pdu::Parts parts_of(const Pdu& event) {
+    return {.room_id = event.room_id(),
+            .sender = event.sender(),
+            .type = event.type(),
+            .state_key = event.state_key(),
+            .depth = event.depth(),
+            .origin_server_ts = event.origin_server_ts(),
+            .prev_events = event.prev_events(),
+            .auth_events = event.auth_events()};
+}
+
+// from_built takes the fields from the parts, checks from_json's limits on
+// them, and hands back the canonical form as from_signed does.
+TEST(Pdu, FromBuiltTakesItsFieldsFromThePartsInEveryVersion) {
+    for (const auto& v : RoomVersion::all()) {
+        SCOPED_TRACE(std::string(v.id));
+        auto create = create_event(v);
+        auto msg = build_event(v, {.type = "m.room.member", .sender = "@alice:a.test",
+                                   .state_key = "@alice:a.test",
+                                   .content = {{"membership", "join"}},
+                                   .prev_events = {create}, .auth_events = {create},
+                                   .origin_server_ts = 99});
+        std::string canonical;
+        auto built = Pdu::from_built(msg->json(), v, msg->event_id(), parts_of(*msg), &canonical);
+        ASSERT_TRUE(built) << built.error().detail;
+        EXPECT_EQ(built->event_id(), msg->event_id());
+        EXPECT_EQ(built->room_id(), msg->room_id());
+        EXPECT_EQ(built->sender(), msg->sender());
+        EXPECT_EQ(built->type(), "m.room.member");
+        EXPECT_EQ(built->state_key(), std::optional<std::string>("@alice:a.test"));
+        EXPECT_EQ(built->depth(), msg->depth());
+        EXPECT_EQ(built->origin_server_ts(), 99);
+        EXPECT_EQ(built->prev_events(), std::vector<EventId>{create->event_id()});
+        EXPECT_EQ(built->auth_events(), std::vector<EventId>{create->event_id()});
+        EXPECT_EQ(built->json(), msg->json());
+        EXPECT_EQ(canonical, v.strict_canonical_json ? *json::canonical_json(msg->json())
+                                                     : json::canonical_json_lenient(msg->json()));
+    }
+}
+
+TEST(Pdu, FromBuiltChecksTheLimitsOfFromJson) {
+    auto create = create_event(RoomVersion::v12);
+    auto msg = build_event(RoomVersion::v12, {.type = "m.room.message", .sender = "@alice:a.test",
+                                              .content = {{"body", "hi"}},
+                                              .prev_events = {create}, .auth_events = {create}});
+    auto refused = [&](Pdu::Parts parts, nlohmann::json event) {
+        auto r = Pdu::from_built(std::move(event), RoomVersion::v12, msg->event_id(),
+                                 std::move(parts));
+        return r ? std::optional<Errc>() : std::optional<Errc>(r.error().code);
+    };
+    auto long_type = parts_of(*msg);
+    long_type.type = std::string(kMaxEventTypeBytes + 1, 't');
+    EXPECT_EQ(refused(long_type, msg->json()), Errc::bad_json);
+    auto many_prev = parts_of(*msg);
+    many_prev.prev_events.assign(kMaxPrevEvents + 1, create->event_id());
+    EXPECT_EQ(refused(many_prev, msg->json()), Errc::bad_json);
+    auto deep = parts_of(*msg);
+    deep.depth = -1;
+    EXPECT_EQ(refused(deep, msg->json()), Errc::bad_json);
+    nlohmann::json not_object = msg->json();
+    not_object["content"] = "text";
+    EXPECT_EQ(refused(parts_of(*msg), not_object), Errc::bad_json);
+    nlohmann::json big = msg->json();
+    big["content"]["body"] = std::string(70000, 'x');
+    EXPECT_EQ(refused(parts_of(*msg), big), Errc::too_large);
+}
+
+#ifndef NDEBUG
+// Where the JSON says something else than the parts, a build with
+// assertions refuses the event: the mistake is the caller's.
+TEST(Pdu, FromBuiltRefusesPartsTheJsonDoesNotSay) {
+    auto create = create_event(RoomVersion::v12);
+    auto msg = build_event(RoomVersion::v12, {.type = "m.room.message", .sender = "@alice:a.test",
+                                              .content = {{"body", "hi"}},
+                                              .prev_events = {create}, .auth_events = {create}});
+    auto other_depth = parts_of(*msg);
+    other_depth.depth += 1;
+    auto r = Pdu::from_built(msg->json(), RoomVersion::v12, msg->event_id(), other_depth);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, Errc::internal);
+    auto other_sender = parts_of(*msg);
+    other_sender.sender = UserId::parse("@bob:a.test").value();
+    EXPECT_FALSE(Pdu::from_built(msg->json(), RoomVersion::v12, msg->event_id(), other_sender));
+}
+#endif
+
 TEST(Pdu, RedactsMovesIntoContentInV11) {
     auto c10 = create_event(RoomVersion::v10);
     auto r10 = build_event(RoomVersion::v10,
