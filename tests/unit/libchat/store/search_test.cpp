@@ -142,6 +142,15 @@ protected:
         return ids;
     }
 
+    // The index itself holds no row with `word`, and passes FTS5's own check.
+    void expect_index_lacks(const std::string& word) {
+        test::RawSqlite raw(db_path());
+        EXPECT_EQ(raw.rows("SELECT rowid FROM event_search WHERE event_search MATCH '" + word + "'")
+                      .size(),
+                  0u);
+        raw.exec("INSERT INTO event_search(event_search) VALUES ('integrity-check')");
+    }
+
     test::TestRoom room_;
     test::TestRoom other_{RoomVersion::v10, "!other:a.test"};
     std::map<std::string, std::optional<store::StateGroupId>> groups_;
@@ -295,10 +304,7 @@ TEST_F(StoreSearch, AGroupCommitIndexesTheTextOfItsSucceededWritesOnly) {
     EXPECT_EQ(find("apples"), std::vector<EventId>{eid(kept)});
     EXPECT_TRUE(find("bananas").empty());
     EXPECT_EQ(find("cherries"), std::vector<EventId>{eid(also)});
-    test::RawSqlite raw(db_path());
-    EXPECT_EQ(raw.rows("SELECT rowid FROM event_search WHERE event_search MATCH 'bananas'").size(),
-              0u);
-    raw.exec("INSERT INTO event_search(event_search) VALUES ('integrity-check')");
+    expect_index_lacks("bananas");
 }
 
 // A write alone runs without a savepoint, so its failure rolls back the whole
@@ -319,10 +325,7 @@ TEST_F(StoreSearch, AFailedWriteAloneLeavesNoTextForTheNextTransaction) {
     add(next);
     EXPECT_TRUE(find("bananas").empty());
     EXPECT_EQ(find("cherries"), std::vector<EventId>{eid(next)});
-    test::RawSqlite raw(db_path());
-    EXPECT_EQ(raw.rows("SELECT rowid FROM event_search WHERE event_search MATCH 'bananas'").size(),
-              0u);
-    raw.exec("INSERT INTO event_search(event_search) VALUES ('integrity-check')");
+    expect_index_lacks("bananas");
 }
 
 // A write that redacts an event persisted by an earlier write of the same
