@@ -65,10 +65,14 @@ Task<Result<Reply>> put_room_send(Request& request) {
 
     rooms::TxnKey txn{.device_id = request.requester().device_id,
                       .txn_id = std::string(request.path_param("txnId"))};
-    auto sent = co_await services.db->run([&] {
-        return services.rooms->send_message(request.requester().user_id, *room_id, type,
-                                            std::move(*content), txn);
-    });
+    // Asynchronous: the pool thread queues the write and is free again (or
+    // runs the group commit, taking other requests' writes with it); no
+    // thread waits blocked for this one (issue 3).
+    auto sent = co_await services.db->start<Result<rooms::SentEvent>>(
+        [&](std::function<void(Result<rooms::SentEvent>)> done) {
+            services.rooms->send_message_async(request.requester().user_id, *room_id, type,
+                                               std::move(*content), txn, std::move(done));
+        });
     if (!sent) co_return sent.error();
     co_return event_id_reply(*sent);
 }

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <memory>
 #include <exception>
 #include <optional>
 #include <string_view>
@@ -59,6 +61,52 @@ public:
         co_return std::move(*out);
     }
 
+    // For a call that does not block until its result but hands it to a
+    // callback later (RoomService::send_message_async): `start(done)` runs on
+    // a pool thread, `done` (a copyable `void(R)`) may be called then or
+    // later from any thread, and the coroutine resumes on its own executor
+    // with what `done` was given. The pool thread is free once `start`
+    // returns, not once the result is there. An exception from `start` before
+    // it called `done` is rethrown in the coroutine.
+    template <typename R, typename Start>
+    Task<R> start(Start start) {
+        std::optional<R> out;
+        std::exception_ptr failure;
+        co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void()>(
+            [this, &start, &out, &failure](auto handler) {
+                using Handler = decltype(handler);
+                // `done` must be copyable, the handler is not; whichever of
+                // `done` and a throwing `start` comes first resumes.
+                struct Resume {
+                    explicit Resume(Handler h) : handler(std::move(h)) {}
+                    Handler handler;
+                    std::atomic<bool> taken{false};
+                    void operator()() {
+                        if (taken.exchange(true)) return;
+                        auto executor = boost::asio::get_associated_executor(handler);
+                        boost::asio::post(executor, std::move(handler));
+                    }
+                };
+                auto resume = std::make_shared<Resume>(std::move(handler));
+                boost::asio::post(pool_, [&start, &out, &failure, resume] {
+                    try {
+                        start([&out, resume](R result) {
+                            out.emplace(std::move(result));
+                            (*resume)();
+                        });
+                    } catch (...) {
+                        if (!resume->taken.load()) {
+                            failure = std::current_exception();
+                            (*resume)();
+                        }
+                    }
+                });
+            },
+            boost::asio::use_awaitable);
+        if (failure) std::rethrow_exception(failure);
+        co_return std::move(*out);
+    }
+
     // Waits for queued work to finish; run() must not be called afterwards.
     void join() { pool_.join(); }
 
@@ -89,6 +137,13 @@ public:
         return pool_.run([this, name, fn = std::move(fn)]() mutable {
             return store_.write(name, fn);
         });
+    }
+
+    // A call that hands its result to a callback (BlockingPool::start): a
+    // RoomService *_async method, which queues its write and returns.
+    template <typename R, typename Start>
+    Task<R> start(Start start) {
+        return pool_.template start<R>(std::move(start));
     }
 
     // Any other blocking call (a RoomService method, which writes through the
