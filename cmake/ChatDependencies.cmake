@@ -4,7 +4,8 @@ find_package(Threads REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(SQLite3 REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
-# libcrypto only, for HMAC-SHA1 (shared-secret registration), which libsodium lacks.
+# libcrypto: HMAC-SHA1 (shared-secret registration), which libsodium lacks, and SHA-256
+# with the CPU's SHA extensions (docs/architecture.md).
 find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
 
 if(CHAT_BUILD_DAEMON)
