@@ -68,6 +68,22 @@ Result<std::vector<EventId>> event_refs(const nlohmann::json& event, std::string
     return ids;
 }
 
+// The canonical form an event's size is measured on (strict or lenient as the
+// version wants), refused beyond kMaxPduBytes.
+Result<std::string> measured_canonical(const nlohmann::json& event, const RoomVersion& version) {
+    std::string text;
+    if (version.strict_canonical_json) {
+        auto strict = json::canonical_json(event);
+        if (!strict) return std::move(strict).error();
+        text = std::move(*strict);
+    } else {
+        text = json::canonical_json_lenient(event);
+    }
+    if (text.size() > kMaxPduBytes)
+        return make_error(Errc::too_large, "Event is larger than 65536 bytes.");
+    return text;
+}
+
 }  // namespace
 
 Result<Pdu> Pdu::from_json(nlohmann::json event, const RoomVersion& version,
@@ -91,16 +107,8 @@ Result<Pdu> Pdu::from_built(nlohmann::json event, const RoomVersion& version,
     if (!event.is_object()) return make_error(Errc::bad_json, "An event must be a JSON object.");
     if (event.contains("unsigned"))
         return make_error(Errc::internal, "Internal server error.", "a built event has `unsigned`");
-    std::string text;
-    if (version.strict_canonical_json) {
-        auto strict = json::canonical_json(event);
-        if (!strict) return std::move(strict).error();
-        text = std::move(*strict);
-    } else {
-        text = json::canonical_json_lenient(event);
-    }
-    if (text.size() > kMaxPduBytes)
-        return make_error(Errc::too_large, "Event is larger than 65536 bytes.");
+    auto text = measured_canonical(event, version);
+    if (!text) return std::move(text).error();
     if (parts.type.size() > kMaxEventTypeBytes) return bad("type", "is too long");
     if (parts.state_key && parts.state_key->size() > kMaxStateKeyBytes)
         return bad("state_key", "is too long");
@@ -117,26 +125,13 @@ Result<Pdu> Pdu::from_built(nlohmann::json event, const RoomVersion& version,
     // The JSON must say what the parts say: parsed as any event would be.
     {
         auto parsed = parse(event, version, PduLimits{}, &signed_id, false);
-        if (!parsed || parsed->room_id_ != parts.room_id || parsed->sender_ != parts.sender ||
-            parsed->type_ != parts.type || parsed->state_key_ != parts.state_key ||
-            parsed->depth_ != parts.depth ||
-            parsed->origin_server_ts_ != parts.origin_server_ts ||
-            parsed->prev_events_ != parts.prev_events ||
-            parsed->auth_events_ != parts.auth_events)
+        if (!parsed || parsed->parts_ != parts)
             return make_error(Errc::internal, "Internal server error.",
                               "a built event's JSON differs from its parts");
     }
 #endif
-    Pdu pdu(version, std::move(event), signed_id, std::move(parts.room_id),
-            std::move(parts.sender));
-    pdu.type_ = std::move(parts.type);
-    pdu.state_key_ = std::move(parts.state_key);
-    pdu.depth_ = parts.depth;
-    pdu.origin_server_ts_ = parts.origin_server_ts;
-    pdu.prev_events_ = std::move(parts.prev_events);
-    pdu.auth_events_ = std::move(parts.auth_events);
-    if (canonical != nullptr) *canonical = std::move(text);
-    return pdu;
+    if (canonical != nullptr) *canonical = std::move(*text);
+    return Pdu(version, std::move(event), signed_id, std::move(parts));
 }
 
 Result<Pdu> Pdu::parse(nlohmann::json event, const RoomVersion& version, const PduLimits& limits,
@@ -153,18 +148,10 @@ Result<Pdu> Pdu::parse(nlohmann::json event, const RoomVersion& version, const P
             without_unsigned = event;
             without_unsigned->erase("unsigned");
         }
-        const nlohmann::json& measured = without_unsigned ? *without_unsigned : event;
-        std::string canonical;
-        if (version.strict_canonical_json) {
-            auto strict = json::canonical_json(measured);
-            if (!strict) return std::move(strict).error();
-            canonical = std::move(*strict);
-        } else {
-            canonical = json::canonical_json_lenient(measured);
-        }
-        if (canonical.size() > kMaxPduBytes)
-            return make_error(Errc::too_large, "Event is larger than 65536 bytes.");
-        if (canonical_out != nullptr && !without_unsigned) *canonical_out = std::move(canonical);
+        auto canonical =
+            measured_canonical(without_unsigned ? *without_unsigned : event, version);
+        if (!canonical) return std::move(canonical).error();
+        if (canonical_out != nullptr && !without_unsigned) *canonical_out = std::move(*canonical);
     }
 
     auto type = required_string(event, "type", kMaxEventTypeBytes);
@@ -235,19 +222,19 @@ Result<Pdu> Pdu::parse(nlohmann::json event, const RoomVersion& version, const P
     if (version.room_id_is_create_event_hash && !room_id->is_hash_form())
         return bad("room_id", "must be a create event hash in this room version");
 
-    Pdu pdu(version, std::move(event), std::move(*event_id), std::move(*room_id),
-            std::move(*sender));
-    pdu.type_ = std::move(*type);
-    pdu.state_key_ = std::move(state_key);
-    pdu.depth_ = *depth;
-    pdu.origin_server_ts_ = *ts;
-    pdu.prev_events_ = std::move(*prev_events);
-    pdu.auth_events_ = std::move(*auth_events);
-    return pdu;
+    return Pdu(version, std::move(event), std::move(*event_id),
+               Parts{.room_id = std::move(*room_id),
+                     .sender = std::move(*sender),
+                     .type = std::move(*type),
+                     .state_key = std::move(state_key),
+                     .depth = *depth,
+                     .origin_server_ts = *ts,
+                     .prev_events = std::move(*prev_events),
+                     .auth_events = std::move(*auth_events)});
 }
 
 std::optional<std::string_view> Pdu::membership() const {
-    if (type_ != "m.room.member") return std::nullopt;
+    if (parts_.type != "m.room.member") return std::nullopt;
     const auto& c = content();
     auto it = c.find("membership");
     if (it == c.end() || !it->is_string()) return std::nullopt;
@@ -255,7 +242,7 @@ std::optional<std::string_view> Pdu::membership() const {
 }
 
 std::optional<EventId> Pdu::redacts() const {
-    if (type_ != "m.room.redaction") return std::nullopt;
+    if (parts_.type != "m.room.redaction") return std::nullopt;
     const auto& holder = version_->redacts_in_content ? content() : json_;
     auto it = holder.find("redacts");
     if (it == holder.end() || !it->is_string()) return std::nullopt;
@@ -265,7 +252,7 @@ std::optional<EventId> Pdu::redacts() const {
 }
 
 bool Pdu::is_state_of(std::string_view type, std::string_view state_key) const {
-    return state_key_ && type_ == type && *state_key_ == state_key;
+    return parts_.state_key && parts_.type == type && *parts_.state_key == state_key;
 }
 
 }  // namespace chat

@@ -70,6 +70,7 @@ public:
         std::int64_t origin_server_ts = 0;
         std::vector<EventId> prev_events;
         std::vector<EventId> auth_events;
+        friend bool operator==(const Parts&, const Parts&) = default;
     };
     // Like from_signed(), for an event this server has just built from
     // `parts` (`event` is their JSON, hashed and signed): the fields are taken
@@ -85,15 +86,15 @@ public:
 
     const RoomVersion& version() const noexcept { return *version_; }
     const EventId& event_id() const noexcept { return event_id_; }
-    const RoomId& room_id() const noexcept { return room_id_; }
-    const UserId& sender() const noexcept { return sender_; }
-    const std::string& type() const noexcept { return type_; }
-    const std::optional<std::string>& state_key() const noexcept { return state_key_; }
-    bool is_state() const noexcept { return state_key_.has_value(); }
-    std::int64_t depth() const noexcept { return depth_; }
-    std::int64_t origin_server_ts() const noexcept { return origin_server_ts_; }
-    const std::vector<EventId>& prev_events() const noexcept { return prev_events_; }
-    const std::vector<EventId>& auth_events() const noexcept { return auth_events_; }
+    const RoomId& room_id() const noexcept { return parts_.room_id; }
+    const UserId& sender() const noexcept { return parts_.sender; }
+    const std::string& type() const noexcept { return parts_.type; }
+    const std::optional<std::string>& state_key() const noexcept { return parts_.state_key; }
+    bool is_state() const noexcept { return parts_.state_key.has_value(); }
+    std::int64_t depth() const noexcept { return parts_.depth; }
+    std::int64_t origin_server_ts() const noexcept { return parts_.origin_server_ts; }
+    const std::vector<EventId>& prev_events() const noexcept { return parts_.prev_events; }
+    const std::vector<EventId>& auth_events() const noexcept { return parts_.auth_events; }
     const nlohmann::json& content() const noexcept { return json_["content"]; }
     // The whole event as received or built, `unsigned` included.
     const nlohmann::json& json() const noexcept { return json_; }
@@ -112,22 +113,14 @@ private:
     static Result<Pdu> parse(nlohmann::json event, const RoomVersion& version,
                              const PduLimits& limits, const EventId* known_id, bool measure,
                              std::string* canonical = nullptr);
-    Pdu(const RoomVersion& version, nlohmann::json json, EventId event_id, RoomId room_id,
-        UserId sender)
+    Pdu(const RoomVersion& version, nlohmann::json json, EventId event_id, Parts parts)
         : version_(&version), json_(std::move(json)), event_id_(std::move(event_id)),
-          room_id_(std::move(room_id)), sender_(std::move(sender)) {}
+          parts_(std::move(parts)) {}
 
     const RoomVersion* version_;
     nlohmann::json json_;
     EventId event_id_;
-    RoomId room_id_;
-    UserId sender_;
-    std::string type_;
-    std::optional<std::string> state_key_;
-    std::int64_t depth_ = 0;
-    std::int64_t origin_server_ts_ = 0;
-    std::vector<EventId> prev_events_;
-    std::vector<EventId> auth_events_;
+    Parts parts_;
 };
 
 using PduPtr = std::shared_ptr<const Pdu>;
